@@ -1,0 +1,1 @@
+"""Headless runs of the lab's experiments that write archived run files (strict JSON)."""

@@ -1,0 +1,1 @@
+"""The Gradio app: one tab per experiment, each a thin layer over `lib`."""

@@ -1,0 +1,46 @@
+"""The lab's Gradio app: one gr.Blocks with a tab per experiment.
+
+Hugging Face Spaces runs this file as `app_file`; `python space/app.py` serves it at
+http://127.0.0.1:7860 (GRADIO_SERVER_NAME and GRADIO_SERVER_PORT override). Importing it builds
+`demo` and does no experiment work.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+# Offline by default: these must be set before gradio is imported.
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+# Spaces runs `python space/app.py`, which puts space/ rather than the repository on sys.path.
+REPOSITORY = Path(__file__).resolve().parent.parent
+if str(REPOSITORY) not in sys.path:
+    sys.path.insert(0, str(REPOSITORY))
+
+import gradio as gr  # noqa: E402
+
+from space.tabs import learning_rate, normal_vs_gd, normalization  # noqa: E402
+
+TITLE = "Deep-learning lab: normalization, learning rate, normal equation"
+
+
+def build_demo():
+    """Build the app's Blocks: the three tabs in the course's order."""
+    with gr.Blocks(title=TITLE) as blocks:
+        gr.Markdown(f"# {TITLE}")
+        with gr.Tabs():
+            with gr.Tab("Normalization", id="normalization"):
+                normalization.build()
+            with gr.Tab("Learning rate", id="learning-rate"):
+                learning_rate.build()
+            with gr.Tab("Normal equation vs GD", id="normal-equation"):
+                normal_vs_gd.build()
+    blocks.queue(default_concurrency_limit=2, max_size=32)
+    return blocks
+
+
+demo = build_demo()
+
+if __name__ == "__main__":
+    demo.launch()

@@ -1,0 +1,37 @@
+"""What every tab shares: running an experiment for a handler and turning lib errors into gr.Error."""
+
+import logging
+
+import gradio as gr
+
+from lib.experiments import EXPERIMENTS, run_experiment
+from lib.validation import ConfigError
+
+logger = logging.getLogger(__name__)
+
+
+def optional_text(value):
+    """Return None for an empty text box, so the config key keeps its "not given" meaning."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def run_for_app(experiment_id, config):
+    """Run an experiment for a handler and return (figures..., summary, record).
+
+    A `ConfigError` becomes a `gr.Error` with the lib's message. Any other exception is logged
+    and reported as a generic failure, so no stack trace reaches the user.
+    """
+    experiment = EXPERIMENTS[experiment_id]
+    try:
+        record = run_experiment(experiment_id, config)
+    except ConfigError as error:
+        raise gr.Error(str(error), print_exception=False) from None
+    except Exception:
+        logger.exception("%s failed with config %r", experiment_id, config)
+        raise gr.Error(f"{experiment_id} failed unexpectedly; the error was logged on the "
+                       "server. Try other inputs.", print_exception=False) from None
+
+    figures = experiment.plot(record)
+    return (*figures, experiment.summarize(record), record)
