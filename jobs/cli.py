@@ -12,6 +12,7 @@ import torch
 
 from jobs.presets import GROUPS, PRESETS
 from jobs.runfile import make_run_file, write_atomic
+from lib import limits
 from lib.experiments import EXPERIMENTS, run_experiment
 from lib.validation import ConfigError
 
@@ -74,7 +75,12 @@ def main(argv=None):
     """Run a job and print the path of the run file it wrote; return the exit status."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    with limits.use(limits.JOBS):
+        return run_job(args)
 
+
+def run_job(args):
+    """Validate every config of the job, run them and write the run file."""
     try:
         device = resolve_device(args.device)
         work = plan(args)

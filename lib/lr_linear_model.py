@@ -18,13 +18,10 @@ import time
 import numpy as np
 import torch
 
+from lib import limits
 from lib.config import Config
 from lib.records import make_record
 from lib.validation import check_bool, check_int, check_real_list
-
-MAX_LEARNING_RATES = 256
-MAX_EPOCHS = 10_000
-MAX_SAMPLES = 100_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,15 +37,16 @@ class LinearModelConfig(Config):
     continue_training: bool = False
 
     def __post_init__(self):
+        caps = limits.current()
         self._set("seed", check_int("seed", self.seed, low=0, high=2**63 - 1))
         self._set("num_samples", check_int("num_samples", self.num_samples, low=2,
-                                           high=MAX_SAMPLES))
+                                           high=caps.max_samples))
         self._set(
             "learning_rates",
             check_real_list("learning_rates", self.learning_rates,
-                            max_length=MAX_LEARNING_RATES, low=0.0, low_inclusive=False, high=1e3),
+                            max_length=caps.max_learning_rates, low=0.0, low_inclusive=False, high=1e3),
         )
-        self._set("epochs", check_int("epochs", self.epochs, low=1, high=MAX_EPOCHS))
+        self._set("epochs", check_int("epochs", self.epochs, low=1, high=caps.max_iterations))
         self._set("continue_training", check_bool("continue_training", self.continue_training))
 
 

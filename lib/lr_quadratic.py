@@ -18,12 +18,10 @@ import time
 
 import numpy as np
 
+from lib import limits
 from lib.config import Config
 from lib.records import make_record
 from lib.validation import check_int, check_real, check_real_list
-
-MAX_LEARNING_RATES = 1000
-MAX_ITERATIONS = 10_000
 
 REGIMES = ("monotone convergence", "one-step convergence", "oscillating convergence",
            "stuck oscillation", "divergence")
@@ -40,14 +38,15 @@ class QuadraticConfig(Config):
     iterations: int = 25
 
     def __post_init__(self):
+        caps = limits.current()
         self._set("start", check_real("start", self.start, low=-1e6, high=1e6))
         self._set(
             "learning_rates",
             check_real_list("learning_rates", self.learning_rates,
-                            max_length=MAX_LEARNING_RATES, low=0.0, low_inclusive=False, high=1e3),
+                            max_length=caps.max_learning_rates, low=0.0, low_inclusive=False, high=1e3),
         )
         self._set("iterations", check_int("iterations", self.iterations, low=1,
-                                          high=MAX_ITERATIONS))
+                                          high=caps.max_iterations))
 
 
 def classify(lr, critical_lr=1.0):

@@ -21,13 +21,10 @@ import time
 import numpy as np
 import torch
 
+from lib import limits
 from lib.config import Config
 from lib.records import make_record
 from lib.validation import check_choice, check_int, check_real, check_real_list
-
-MAX_FEATURES = 64
-MAX_SAMPLES = 100_000
-MAX_ITERATIONS = 100_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,15 +42,16 @@ class NormalVsGdConfig(Config):
     gradient: str = "sum"
 
     def __post_init__(self):
+        caps = limits.current()
         self._set("seed", check_int("seed", self.seed, low=0, high=2**63 - 1))
         self._set("num_samples", check_int("num_samples", self.num_samples, low=1,
-                                           high=MAX_SAMPLES))
+                                           high=caps.max_samples))
         self._set("true_theta", check_real_list("true_theta", self.true_theta,
-                                                max_length=MAX_FEATURES, low=-1e6, high=1e6))
+                                                max_length=caps.max_features, low=-1e6, high=1e6))
         self._set("noise", check_real("noise", self.noise, low=0.0, high=1e6))
         self._set("lr", check_real("lr", self.lr, low=0.0, low_inclusive=False, high=1e6))
         self._set("iterations", check_int("iterations", self.iterations, low=1,
-                                          high=MAX_ITERATIONS))
+                                          high=caps.max_iterations))
         self._set("gradient", check_choice("gradient", self.gradient, ("sum", "mean")))
 
 

@@ -24,11 +24,10 @@ import time
 import numpy as np
 import torch
 
+from lib import limits
 from lib.config import Config
 from lib.records import make_record
 from lib.validation import ConfigError, check_choice, check_int, check_real
-
-MAX_ELEMENTS = 1_000_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,8 +56,11 @@ class NormalizationConfig(Config):
         self._set("ddof", check_choice("ddof", self.ddof, (0, 1)))
 
         if self.data is None:
-            self._set("batch_size", check_int("batch_size", self.batch_size, low=1, high=65536))
-            self._set("num_features", check_int("num_features", self.num_features, low=1, high=4096))
+            caps = limits.current()
+            self._set("batch_size", check_int("batch_size", self.batch_size, low=1,
+                                              high=caps.max_samples))
+            self._set("num_features", check_int("num_features", self.num_features, low=1,
+                                                high=caps.max_features))
             shape = (self.batch_size, self.num_features)
         else:
             array = parse_data(self.data)
@@ -68,9 +70,10 @@ class NormalizationConfig(Config):
             shape = array.shape
 
         size = int(np.prod(shape))
-        if size > MAX_ELEMENTS:
+        max_elements = limits.current().max_elements
+        if size > max_elements:
             raise ConfigError(
-                f"data must have at most {MAX_ELEMENTS} values, got {size} (shape {shape})"
+                f"data must have at most {max_elements} values, got {size} (shape {shape})"
             )
         values_per_feature = size // shape[1]
         if values_per_feature < 2:

@@ -24,23 +24,28 @@ from space.tabs import learning_rate, normal_vs_gd, normalization  # noqa: E402
 
 TITLE = "Deep-learning lab: normalization, learning rate, normal equation"
 
+# (tab id used in links, label, module), in the course's order.
+TABS = [
+    ("normalization", "Normalization", normalization),
+    ("learning-rate", "Learning rate", learning_rate),
+    ("normal-equation", "Normal equation vs GD", normal_vs_gd),
+]
+
 
 def build_demo():
-    """Build the app's Blocks: the three tabs in the course's order."""
+    """Build the app's Blocks and return it with its endpoints by tab id."""
+    endpoints = {}
     with gr.Blocks(title=TITLE) as blocks:
         gr.Markdown(f"# {TITLE}")
         with gr.Tabs():
-            with gr.Tab("Normalization", id="normalization"):
-                normalization.build()
-            with gr.Tab("Learning rate", id="learning-rate"):
-                learning_rate.build()
-            with gr.Tab("Normal equation vs GD", id="normal-equation"):
-                normal_vs_gd.build()
+            for tab_id, label, module in TABS:
+                with gr.Tab(label, id=tab_id):
+                    endpoints[tab_id] = module.build()
     blocks.queue(default_concurrency_limit=2, max_size=32)
-    return blocks
+    return blocks, endpoints
 
 
-demo = build_demo()
+demo, ENDPOINTS = build_demo()
 
 if __name__ == "__main__":
     demo.launch()

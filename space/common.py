@@ -1,5 +1,6 @@
 """What every tab shares: running an experiment for a handler and turning lib errors into gr.Error."""
 
+import dataclasses
 import logging
 
 import gradio as gr
@@ -35,3 +36,24 @@ def run_for_app(experiment_id, config):
 
     figures = experiment.plot(record)
     return (*figures, experiment.summarize(record), record)
+
+
+@dataclasses.dataclass
+class Endpoint:
+    """One Run button of a tab: its API name, its inputs by config key, and its outputs.
+
+    Tabs return these from `build()` so that the app can wire things that span tabs (deep links,
+    downloads) without knowing each tab's layout.
+    """
+
+    api_name: str
+    inputs: dict
+    outputs: list
+    button: object
+    record: object
+
+    def wire(self, handler):
+        """Connect the button to `handler`, whose parameter names are the keys of `inputs`."""
+        self.button.click(handler, inputs=list(self.inputs.values()), outputs=self.outputs,
+                          api_name=self.api_name)
+        return self

@@ -4,7 +4,7 @@ import gradio as gr
 
 from lib.lr_linear_model import LinearModelConfig
 from lib.lr_quadratic import QuadraticConfig
-from space.common import run_for_app
+from space.common import Endpoint, run_for_app
 
 QUADRATIC = QuadraticConfig()
 LINEAR = LinearModelConfig()
@@ -28,7 +28,7 @@ def lr_linear_model(seed, num_samples, learning_rates, epochs, continue_training
 
 
 def build():
-    """Lay out the tab's two parts and wire them to /lr_quadratic and /lr_linear_model."""
+    """Lay out the tab's two parts, wire them to /lr_quadratic and /lr_linear_model, return both."""
     gr.Markdown(
         "### Part 1: gradient descent on f(x) = x²\n"
         "Each step is x ← x − lr·2x. Try a rate above 1, the critical rate 2/f''."
@@ -67,15 +67,17 @@ def build():
             linear_summary = gr.Markdown()
             linear_record = gr.JSON(label="Record")
 
-    quadratic_run.click(
-        lr_quadratic,
-        inputs=[start, quadratic_rates, iterations],
-        outputs=[iterates_plot, path_plot, quadratic_summary, quadratic_record],
-        api_name="lr_quadratic",
+    quadratic = Endpoint(
+        "lr_quadratic",
+        {"start": start, "learning_rates": quadratic_rates, "iterations": iterations},
+        [iterates_plot, path_plot, quadratic_summary, quadratic_record],
+        quadratic_run, quadratic_record,
     )
-    linear_run.click(
-        lr_linear_model,
-        inputs=[seed, num_samples, linear_rates, epochs, continue_training],
-        outputs=[losses_plot, linear_summary, linear_record],
-        api_name="lr_linear_model",
+    linear = Endpoint(
+        "lr_linear_model",
+        {"seed": seed, "num_samples": num_samples, "learning_rates": linear_rates,
+         "epochs": epochs, "continue_training": continue_training},
+        [losses_plot, linear_summary, linear_record],
+        linear_run, linear_record,
     )
+    return [quadratic.wire(lr_quadratic), linear.wire(lr_linear_model)]

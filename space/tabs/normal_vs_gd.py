@@ -3,7 +3,7 @@
 import gradio as gr
 
 from lib.normal_vs_gd import NormalVsGdConfig
-from space.common import run_for_app
+from space.common import Endpoint, run_for_app
 
 DEFAULTS = NormalVsGdConfig()
 
@@ -16,7 +16,7 @@ def normal_vs_gd(seed, num_samples, true_theta, noise, lr, iterations, gradient)
 
 
 def build():
-    """Lay out the tab and wire its Run button to `normal_vs_gd` (API name /normal_vs_gd)."""
+    """Lay out the tab, wire its Run button to /normal_vs_gd and return its endpoints."""
     gr.Markdown(
         "Fit a linear regression two ways: the normal equation XᵀXθ = XᵀY solved directly, "
         "and gradient descent. The notebook's gradient is a **sum** over samples; switch to "
@@ -39,9 +39,8 @@ def build():
             summary = gr.Markdown()
             record = gr.JSON(label="Record")
 
-    run.click(
-        normal_vs_gd,
-        inputs=[seed, num_samples, true_theta, noise, lr, iterations, gradient],
-        outputs=[losses_plot, theta_plot, summary, record],
-        api_name="normal_vs_gd",
-    )
+    inputs = {"seed": seed, "num_samples": num_samples, "true_theta": true_theta,
+              "noise": noise, "lr": lr, "iterations": iterations, "gradient": gradient}
+    endpoint = Endpoint("normal_vs_gd", inputs, [losses_plot, theta_plot, summary, record],
+                        run, record)
+    return [endpoint.wire(normal_vs_gd)]

@@ -3,7 +3,7 @@
 import gradio as gr
 
 from lib.normalization import NormalizationConfig
-from space.common import optional_text, run_for_app
+from space.common import Endpoint, optional_text, run_for_app
 
 DEFAULTS = NormalizationConfig()
 
@@ -16,7 +16,7 @@ def normalization(seed, batch_size, num_features, data, eps, momentum, ddof):
 
 
 def build():
-    """Lay out the tab and wire its Run button to `normalization` (API name /normalization)."""
+    """Lay out the tab, wire its Run button to /normalization and return its endpoints."""
     gr.Markdown(
         "Standardize each feature (column) of a batch by hand with NumPy and with "
         "`torch.nn.BatchNorm1d` in training mode, then compare. Both normalize **each feature "
@@ -40,9 +40,8 @@ def build():
             summary = gr.Markdown()
             record = gr.JSON(label="Record")
 
-    run.click(
-        normalization,
-        inputs=[seed, batch_size, num_features, data, eps, momentum, ddof],
-        outputs=[values_plot, difference_plot, summary, record],
-        api_name="normalization",
-    )
+    inputs = {"seed": seed, "batch_size": batch_size, "num_features": num_features,
+              "data": data, "eps": eps, "momentum": momentum, "ddof": ddof}
+    endpoint = Endpoint("normalization", inputs,
+                        [values_plot, difference_plot, summary, record], run, record)
+    return [endpoint.wire(normalization)]
