@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test jobs clean
+.PHONY: setup run test jobs bench clean
 
 setup: $(VENV)/.installed
 
@@ -30,3 +30,7 @@ endif
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Benchmarks against their baselines, written as a run file; QUICK=1 only checks that they run.
+bench: setup
+	$(BIN)/python -m jobs bench $(if $(QUICK),--quick,)

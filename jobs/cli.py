@@ -73,6 +73,12 @@ def plan(args):
 
 def main(argv=None):
     """Run a job and print the path of the run file it wrote; return the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["bench"]:
+        from jobs import bench
+
+        return bench.main(argv[1:])
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     with limits.use(limits.JOBS):

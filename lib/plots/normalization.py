@@ -22,7 +22,7 @@ def plot_values(record):
     manual = _per_feature(results["manual"])
     batchnorm = _per_feature(results["batchnorm"])
 
-    figure, (ax,) = new_figure(width=8.0)
+    figure, (ax,) = new_figure(width=8.0, right=0.74)
     for feature, (by_hand, by_layer) in enumerate(zip(manual, batchnorm)):
         positions = np.arange(len(by_hand))
         color = PALETTE[feature % len(PALETTE)]
@@ -35,7 +35,7 @@ def plot_values(record):
     ax.set_ylabel("normalized value (standard deviations)")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_title("Per feature over the batch: by hand (o) vs BatchNorm1d (x)")
-    figure.legend(loc="outside right upper", fontsize="small")
+    figure.legend(loc="upper right", fontsize="small")
     return figure
 
 
