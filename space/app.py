@@ -1,8 +1,9 @@
 """The lab's Gradio app: one gr.Blocks with a tab per experiment.
 
 Hugging Face Spaces runs this file as `app_file`; `python space/app.py` serves it at
-http://127.0.0.1:7860 (GRADIO_SERVER_NAME and GRADIO_SERVER_PORT override). Importing it builds
-`demo` and does no experiment work.
+http://127.0.0.1:7860. GRADIO_SERVER_NAME and GRADIO_SERVER_PORT override the address; a port
+that is already in use is an error rather than a silent move to the next free one. Importing it
+builds `demo` and does no experiment work.
 """
 
 import os
@@ -48,4 +49,5 @@ def build_demo():
 demo, ENDPOINTS = build_demo()
 
 if __name__ == "__main__":
-    demo.launch()
+    # An explicit server_port makes gradio fail on a busy port instead of trying the next 99.
+    demo.launch(server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
