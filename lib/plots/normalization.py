@@ -191,3 +191,46 @@ def _draw_eval(ax, results):
 def plot(record):
     """Return the experiment's figures."""
     return [plot_training(record), plot_running_and_eval(record)]
+
+
+def plot_sweep(record):
+    """Plot the sweep: max |by hand − BatchNorm1d| against N per C and dtype, and the timings."""
+    results = record["results"]
+    figure, (difference_ax, timing_ax) = _new_grid(1, 2, 12.0, 4.5)
+    points = results["points"]
+    dtypes = list(dict.fromkeys(point["dtype"] for point in points))
+    feature_counts = list(dict.fromkeys(point["num_features"] for point in points))
+    markers = ["o", "s", "^"]
+    for color_index, num_features in enumerate(feature_counts):
+        for dtype_index, dtype in enumerate(dtypes):
+            selected = [p for p in points
+                        if p["num_features"] == num_features and p["dtype"] == dtype]
+            sizes = [p["batch_size"] for p in selected]
+            color = PALETTE[color_index % len(PALETTE)]
+            marker = markers[dtype_index % len(markers)]
+            difference_ax.plot(sizes, [p["max_abs_diff"] for p in selected], marker=marker,
+                               color=color, fillstyle="none", label=f"C={num_features}, {dtype}")
+            difference_ax.plot(sizes, [p["eps_predicted_diff"] for p in selected], marker="x",
+                               linestyle=":", color=color)
+    difference_ax.set_xscale("log")
+    difference_ax.set_yscale("log")
+    difference_ax.set_xlabel("batch size N")
+    difference_ax.set_ylabel("max |by hand − BatchNorm1d| (x: eps prediction)")
+    difference_ax.set_title(f"eps = {record['config']['eps']:g}")
+    difference_ax.legend(fontsize="small", ncols=2)
+
+    names = [("by_hand_s", "by hand (NumPy)"), ("torch_s", "BatchNorm1d"),
+             ("from_scratch_s", "from scratch")]
+    width = 0.8 / len(names)
+    for index, (key, label) in enumerate(names):
+        positions = np.arange(len(results["timing"])) + (index - 1) * width
+        times = [np.nan if entry[key] is None else entry[key] * 1e3
+                 for entry in results["timing"]]
+        timing_ax.bar(positions, times, width=width, color=PALETTE[index], label=label)
+    timing_ax.set_xticks(np.arange(len(results["timing"])),
+                         [f"{e['dtype']}\n({e['batch_size']}, {e['num_features']})"
+                          for e in results["timing"]])
+    timing_ax.set_ylabel("ms per forward pass (median)")
+    timing_ax.set_title("Forward pass at the largest size")
+    timing_ax.legend(fontsize="small")
+    return [figure]
