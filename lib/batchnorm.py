@@ -33,7 +33,7 @@ def _per_feature(values, x):
 def forward(x, weight=None, bias=None, eps=1e-5):
     """Normalize `x` with its batch statistics (training mode) and return (y, cache).
 
-    `weight` and `bias` are (C,) tensors or None (no affine transform). `cache` holds what the
+    `weight` and `bias` are (C,) tensors or None (no affine transform). `cache` contains what the
     backward pass and the running statistics need: x_hat, 1/sqrt(var + eps), the batch mean,
     the biased batch variance and n.
     """

@@ -39,10 +39,9 @@ __all__ = ["NormalizationConfig", "generate_data", "parse_data", "run", "run_rec
            "standardize", "summarize", "torch_eps"]
 
 # torch 2.13's batch_norm raises "batch_norm eps must be positive during training" for eps=0.
-# For eps=0 the layer gets the smallest normal float64 instead: added to any nonzero float32
-# variance it changes nothing (not even in the float64 accumulator of the CPU kernel), so the
-# layer computes (x - mean) / sqrt(var) exactly as with eps=0, and a constant feature gives
-# 0/0 = nan as by hand.
+# For eps=0 the layer gets the smallest normal float64 instead. Added to any nonzero float32
+# variance it changes nothing, in float32 or float64 arithmetic, so the layer computes
+# (x - mean) / sqrt(var) as with eps=0, and a constant feature gives 0/0 = nan as by hand.
 SMALLEST_TORCH_EPS = float(np.finfo(np.float64).tiny)
 
 # The from-scratch BatchNorm must match torch in float64 to this absolute error.
@@ -358,9 +357,10 @@ def check_from_scratch(x, config):
 def running_stats_history(layer, batches):
     """Run `layer` in training mode on each batch; return its running statistics after each.
 
-    Returns a dict with `running_mean` and `running_var` of shape (steps + 1, C), starting with
-    the layer's state before the first batch, `num_batches_tracked` (steps + 1,), and the weight
-    each step gave its batch (`momentum`, or 1/t for the cumulative average).
+    Returns a dict with `running_mean` and `running_var` of shape (steps + 1, C) and
+    `num_batches_tracked` (steps + 1,), each starting with the state before the first batch.
+    `momentum_factors` is the weight each step gave its batch: `momentum`, or 1/t for the
+    cumulative average.
     """
     layer.train()
     means = [layer.running_mean.detach().cpu().double().clone()]

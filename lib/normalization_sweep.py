@@ -1,8 +1,8 @@
 """The normalization sweep: by hand vs BatchNorm1d over batch sizes, feature counts and dtypes.
 
 For every (N, C, dtype) it records how far BatchNorm1d (training mode, in that dtype) is from
-the float64 by-hand standardization, beside the difference that eps alone predicts; the rest is
-the dtype's rounding. At the largest size it times one forward pass of by hand (NumPy, CPU),
+the float64 by-hand standardization, beside the difference that eps alone predicts. What eps
+does not explain is the dtype's rounding. At the largest size it times one forward pass of by hand (NumPy, CPU),
 torch's BatchNorm1d and the from-scratch BatchNorm of `lib.batchnorm`.
 """
 
@@ -158,7 +158,7 @@ def run(config, device="cpu"):
 
 
 def run_record(config, device="cpu"):
-    """Run the sweep and return its record; timings_s holds the median forward-pass times."""
+    """Run the sweep and return its record; timings_s contains the median forward-pass times."""
     start = time.perf_counter()
     results = run(config, device)
     timings = {"compute": time.perf_counter() - start}

@@ -86,7 +86,8 @@ def test_sweep_records_points_and_timings():
 
 
 def test_sweep_rejects_unknown_dtype():
-    with limits.use(limits.JOBS), pytest.raises(ConfigError, match=r"dtypes\[0\] must be one of"):
+    with limits.use(limits.JOBS), \
+            pytest.raises(ConfigError, match=r"dtypes\[0\] must be one of"):
         NormalizationSweepConfig(dtypes=["float16"])
 
 

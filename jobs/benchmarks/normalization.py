@@ -20,7 +20,7 @@ def benchmarks(quick=False):
     """Time by hand (NumPy) and from scratch against torch's BatchNorm1d, float32 on the CPU.
 
     Each entry times both sides in the same call: median of `repeats` runs after a warm-up.
-    `check` holds the max abs difference of each side from the float64 by-hand result.
+    `check` contains the max abs difference of each side from the float64 by-hand result.
     """
     batch_size, num_features = QUICK_SIZE if quick else FULL_SIZE
     repeats = 3 if quick else 20

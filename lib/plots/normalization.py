@@ -1,8 +1,8 @@
 """Figures of the normalization experiment, drawn from its record.
 
-1. Training mode: the values by hand, by BatchNorm1d and from scratch; their differences
-   against the eps prediction; and the per-feature statistics of normalizing columns, rows or
-   each sample (LayerNorm).
+1. Training mode: the values by hand, by BatchNorm1d and from scratch, and their differences
+   beside the eps prediction. Below them, the per-feature statistics of normalizing columns,
+   rows or each sample (LayerNorm).
 2. Running statistics after each training step, and eval mode against training mode.
 """
 
@@ -56,6 +56,7 @@ def plot_training(record):
         for ax in (values_ax, difference_ax, mean_ax, std_ax):
             ax.text(0.5, 0.5, "training mode is undefined:\none value per feature",
                     ha="center", va="center", transform=ax.transAxes)
+            ax.axis("off")
         return figure
 
     _draw_values(values_ax, results)
