@@ -4,6 +4,7 @@ import dataclasses
 import importlib
 
 from lib import lr_linear_model, lr_quadratic, normal_vs_gd, normalization
+from lib import normalization_sweep
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +38,9 @@ EXPERIMENTS = {
                    "lib.plots.learning_rate:plot_linear_model"),
         Experiment("normal_vs_gd", normal_vs_gd.NormalVsGdConfig, normal_vs_gd.run_record,
                    normal_vs_gd.summarize, "lib.plots.normal_vs_gd:plot"),
+        Experiment("normalization_sweep", normalization_sweep.NormalizationSweepConfig,
+                   normalization_sweep.run_record, normalization_sweep.summarize,
+                   "lib.plots.normalization:plot_sweep"),
     ]
 }
 
