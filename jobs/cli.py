@@ -18,7 +18,7 @@ from lib.validation import ConfigError
 
 logger = logging.getLogger("jobs")
 
-NAMES = list(EXPERIMENTS) + list(GROUPS)
+NAMES = list(dict.fromkeys([*EXPERIMENTS, *GROUPS]))
 
 
 def build_parser():
@@ -54,7 +54,11 @@ def resolve_device(requested):
 
 def plan(args):
     """Return the (experiment id, config dict) pairs the job runs."""
-    experiment_ids = GROUPS.get(args.name, [args.name])
+    # --config names one experiment, even where the same name also runs a group of them.
+    if args.config is not None and args.name in EXPERIMENTS:
+        experiment_ids = [args.name]
+    else:
+        experiment_ids = GROUPS.get(args.name, [args.name])
     if args.config is None:
         preset = PRESETS[args.preset]
         return [(eid, config) for eid in experiment_ids for config in preset[eid]]

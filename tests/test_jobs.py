@@ -100,3 +100,14 @@ def test_cuda_request_without_cuda_fails_clearly(tmp_path):
     completed = run_jobs("lr_quadratic", "--device", "cuda", "--out", str(tmp_path))
     assert completed.returncode == 2
     assert "torch sees no CUDA device" in completed.stderr
+
+
+def test_config_file_runs_experiment_that_names_a_group(tmp_path):
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"eps": 0.001}))
+    completed = run_jobs("normalization", "--config", str(config), "--out", str(tmp_path))
+    assert completed.returncode == 0, completed.stderr
+    path = Path(completed.stdout.strip().splitlines()[-1].removeprefix("wrote "))
+    records = loads_strict(path.read_text())["records"]
+    assert [record["experiment"] for record in records] == ["normalization"]
+    assert records[0]["config"]["eps"] == 0.001
