@@ -95,7 +95,7 @@ def spread(items, count):
     if count == 1:
         return [items[0]]
     step = (len(items) - 1) / (count - 1)
-    return [items[round(i * step)] for i in range(count)]
+    return [items[int(i * step + 0.5)] for i in range(count)]
 
 
 def preset_configs(experiment_id, preset, quick):

@@ -88,8 +88,7 @@ def prepare(args):
     """Resolve the device, shard and work of a `run` command; raise ConfigError if invalid."""
     device, reason = resolve_device(args.device)
     shard = planning.choose_shard(args.shard)
-    with limits.use(limits.JOBS):
-        work = planning.plan(args.name, args.preset, args.config, args.quick)
+    work = planning.plan(args.name, args.preset, args.config, args.quick)
     preset = "config" if args.config is not None else args.preset
     stem = planning.run_name(args.name, preset, device, args.quick,
                              config_work=work if args.config is not None else None, shard=shard)
@@ -98,6 +97,11 @@ def prepare(args):
 
 def run_command(args, argv):
     """Run the job that `args` describe and write its run file; return the exit status."""
+    with limits.use(limits.JOBS):
+        return _run_job(args, argv)
+
+
+def _run_job(args, argv):
     started_at = utc_now()
     started = time.perf_counter()
     try:
@@ -141,8 +145,7 @@ def run_command(args, argv):
     progress.skip(len(done))
     records = dict(done)
     try:
-        with limits.use(limits.JOBS):
-            run_blocks(work, indices, done, device, parts, records, progress)
+        run_blocks(work, indices, done, device, parts, records, progress)
     except KeyboardInterrupt:
         progress.close()
         print(f"interrupted: {len(records)} of {len(indices)} records are saved in {parts}; "
