@@ -93,7 +93,7 @@ def archive_record(file_name, record_index):
     With no record chosen (the list was just refilled), the outputs are cleared.
     """
     if record_index is None:
-        return (*[gr.Plot(value=None, visible=index == 0) for index in range(MAX_FIGURES)],
+        return (*[gr.update(value=None, visible=index == 0) for index in range(MAX_FIGURES)],
                 "", None)
     document, reason = _load(file_name)
     if document is None:
@@ -112,8 +112,8 @@ def archive_record(file_name, record_index):
     else:
         figures = experiment.plot(record)[:MAX_FIGURES]
         summary = experiment.summarize(record)
-    slots = [gr.Plot(value=figure, visible=True) for figure in figures]
-    slots += [gr.Plot(value=None, visible=False)] * (MAX_FIGURES - len(figures))
+    slots = [gr.update(value=figure, visible=True) for figure in figures]
+    slots += [gr.update(value=None, visible=False)] * (MAX_FIGURES - len(figures))
     return (*slots, summary, record)
 
 
@@ -132,9 +132,12 @@ def build():
     )
     listing = gr.Markdown(archive_listing)
     with gr.Row():
+        # Custom values let API callers name a file or record that the page has not listed
+        # yet; the handlers check every value against the archive folder.
         file_name = gr.Dropdown([path.name for path in archive_paths()], value=None,
-                                label="Run file", scale=2)
-        record_index = gr.Dropdown([], value=None, label="Record", scale=3)
+                                label="Run file", scale=2, allow_custom_value=True)
+        record_index = gr.Dropdown([], value=None, label="Record", scale=3,
+                                   allow_custom_value=True)
         refresh_button = gr.Button("Refresh list", scale=0)
     provenance = gr.Markdown()
     plots = [gr.Plot(label=f"Figure {number}", visible=number == 1)
