@@ -62,7 +62,7 @@ def build_parser():
     merge = commands.add_parser("merge", help="join the shard files of a folder into run files",
                                 description="Join every complete set of shard files "
                                             "(NAME.shard-K-of-N.json) in a folder into NAME.json.")
-    merge.add_argument("folder", type=Path, help="folder that holds the shard files")
+    merge.add_argument("folder", type=Path, help="folder that contains the shard files")
 
     report = commands.add_parser("report", help="render run files into figures and a page",
                                  description="Render every run file of a folder into PNG "

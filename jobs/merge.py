@@ -22,7 +22,7 @@ SAME_ENVIRONMENT = ("python", "torch", "numpy", "device", "cuda", "git_commit", 
 
 
 class MergeError(ValueError):
-    """A set of shard files cannot be joined; the message says which files and why."""
+    """Error for a set of shard files that cannot be joined; the message names the files and why."""
 
 
 def find_shard_files(folder):

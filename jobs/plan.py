@@ -1,4 +1,4 @@
-"""What a job runs: its configs in order, the reduced --quick sweep, and the shard to run.
+"""Planning of a job: its configs in order, the reduced --quick sweep, and the shard to run.
 
 A job's work is a list of (experiment id, config dict) pairs. Position i in that list is the
 config's index; shard K of N runs the indices i with i % N == K - 1, so each shard gets a share

@@ -2,7 +2,7 @@
 
 The figures come from the same plotting functions as the app (`Experiment.plot(record)` in
 lib/experiments.py) and the key numbers from the same `summarize(record)`. The page embeds
-its figures as data URIs, so index.html alone is the whole report; the PNG files next to it
+its figures as data URIs, so index.html alone is the whole report. The PNG files next to it
 are for slides and course pages.
 """
 
@@ -161,7 +161,9 @@ def report_command(folder, out=None):
     if not folder.exists():
         print(f"error: {folder} does not exist", file=sys.stderr)
         return 2
-    out = Path(out) if out is not None else (folder.parent if folder.is_file() else folder) / "report"
+    if out is None:
+        out = (folder.parent if folder.is_file() else folder) / "report"
+    out = Path(out)
     index, valid, invalid = build_report(folder, out)
     for path, reason in invalid:
         print(f"invalid: {path}: {reason}", file=sys.stderr)

@@ -71,13 +71,13 @@ def load_parts(parts, work, indices):
             continue
 
         if index not in indices:
-            raise ConfigError(f"{path} holds config {index}, which this shard does not run; "
+            raise ConfigError(f"{path} contains config {index}, which this shard does not run; "
                               f"the arguments differ from the interrupted run's. Delete {parts} "
                               "to start over")
         experiment_id, config = work[index]
         expected = _as_read(planning.normalized_config(experiment_id, config))
         if record["experiment"] != experiment_id or record["config"] != expected:
-            raise ConfigError(f"{path} holds a record of another config than config {index} of "
+            raise ConfigError(f"{path} contains a record of another config than config {index} of "
                               f"this job; the arguments differ from the interrupted run's. "
                               f"Delete {parts} to start over")
         done[index] = record

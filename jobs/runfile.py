@@ -1,6 +1,6 @@
 """Run files: strict-JSON documents that are validated, then written atomically.
 
-A run file (schema lab-run/1, see lib/schemas/lab-run-1.schema.json) holds one job's records
+A run file (schema lab-run/1, see lib/schemas/lab-run-1.schema.json) contains one job's records
 and the provenance that made them. Files appear only complete: the text goes to a temporary
 file in the same folder, which is renamed over the target once it is written and synced.
 """

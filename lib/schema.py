@@ -3,7 +3,7 @@
 The schema, `lab-run/1`, is the contract between the jobs that write run files and everything
 that reads them (the reports, the app's archive). It requires the minimum config and result
 keys of the four course experiments and only the generic record shape (experiment, config,
-results, timings_s) for any other experiment id; every object allows additional keys.
+results, timings_s) for any other experiment id. Every object allows additional keys.
 """
 
 import functools
@@ -47,9 +47,9 @@ def _validator(definition):
 def validate(document, definition=None):
     """Raise SchemaError, naming the first violation, unless `document` matches the schema.
 
-    `definition` names a part of the schema to check against: None for a whole run file,
-    "record" for a record as lib and the app return it, "run_record" for a record in a run
-    file (which must also carry its wall time).
+    `definition` names the part of the schema to check against. None checks a whole run file,
+    "record" a record as lib and the app return it, and "run_record" a record in a run file,
+    which must also carry its wall time.
     """
     validator = _validator(definition)
     from jsonschema.exceptions import best_match

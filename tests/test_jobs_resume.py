@@ -23,7 +23,7 @@ def wait_for_parts(parts, count, process, timeout=240):
             return
         assert process.poll() is None, "the job finished before it could be killed"
         time.sleep(0.05)
-    pytest.fail(f"no {count} parts in {parts} after {timeout} s")
+    pytest.fail(f"fewer than {count} parts in {parts} after {timeout} s")
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ from lib.experiments import EXPERIMENTS
 
 ARCHIVE_DIR = Path(__file__).resolve().parent.parent.parent / "results" / "archive"
 
-# The most figures one record draws (normalization, lr_quadratic and normal_vs_gd draw 2);
-# plot slots beyond a record's figures are hidden.
+# The maximum number of figures one record draws (normalization, lr_quadratic and normal_vs_gd
+# draw 2). Plot slots beyond a record's figures are hidden.
 MAX_FIGURES = 3
 
 
@@ -133,7 +133,7 @@ def build():
     listing = gr.Markdown(archive_listing)
     with gr.Row():
         # Custom values let API callers name a file or record that the page has not listed
-        # yet; the handlers check every value against the archive folder.
+        # yet. The handlers check every value against the archive folder.
         file_name = gr.Dropdown([path.name for path in archive_paths()], value=None,
                                 label="Run file", scale=2, allow_custom_value=True)
         record_index = gr.Dropdown([], value=None, label="Record", scale=3,
