@@ -29,14 +29,17 @@ run: setup
 test: setup-dev
 	$(BIN)/python -m pytest -q
 
-# On a machine that already has torch (a GPU box), `make jobs JOBS_PYTHON=python3` uses that
-# interpreter as it is and installs nothing.
+# Every sweep into $(JOBS_OUT); QUICK=1 runs the reduced sweep (at most 3 configs per
+# experiment). On a machine that already has torch (a GPU box), `make jobs JOBS_PYTHON=python3`
+# uses that interpreter as it is and installs nothing.
+JOBS_OUT ?= results
+JOBS_ARGS = all --preset sweep --out $(JOBS_OUT) $(if $(filter 1 yes true,$(QUICK)),--quick)
 ifdef JOBS_PYTHON
 jobs:
-	$(JOBS_PYTHON) -m jobs all --preset sweep
+	$(JOBS_PYTHON) -m jobs $(JOBS_ARGS)
 else
 jobs: setup
-	$(BIN)/python -m jobs all --preset sweep
+	$(BIN)/python -m jobs $(JOBS_ARGS)
 endif
 
 clean:

@@ -1,3 +1,4 @@
+"""Entry point: `python -m jobs`."""
 import sys
 
 from jobs.cli import main

@@ -40,3 +40,10 @@ GROUPS = {
     "all": ["normalization", "lr_quadratic", "lr_linear_model", "normal_vs_gd",
             "normalization_sweep"],
 }
+
+# Reduced configs for `--quick` (CI and a first try): these replace the sweep's configs where a
+# single config is itself a large sweep.
+QUICK = {
+    "normalization_sweep": [{"batch_sizes": [2, 16, 256], "feature_counts": [3, 64],
+                             "repeats": 2}],
+}

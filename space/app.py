@@ -22,6 +22,7 @@ if str(REPOSITORY) not in sys.path:
 import gradio as gr  # noqa: E402
 
 from space.tabs import learning_rate, normal_vs_gd, normalization  # noqa: E402
+from space.tabs import archive  # noqa: E402
 
 TITLE = "Deep-learning lab: normalization, learning rate, normal equation"
 
@@ -30,6 +31,7 @@ TABS = [
     ("normalization", "Normalization", normalization),
     ("learning-rate", "Learning rate", learning_rate),
     ("normal-equation", "Normal equation vs GD", normal_vs_gd),
+    ("archive", "Archived results", archive),
 ]
 
 
