@@ -4,6 +4,7 @@ import dataclasses
 import importlib
 
 from lib import lr_linear_model, lr_quadratic, normal_vs_gd, normalization
+from lib import lr_batchnorm, lr_range_test
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +38,10 @@ EXPERIMENTS = {
                    "lib.plots.learning_rate:plot_linear_model"),
         Experiment("normal_vs_gd", normal_vs_gd.NormalVsGdConfig, normal_vs_gd.run_record,
                    normal_vs_gd.summarize, "lib.plots.normal_vs_gd:plot"),
+        Experiment("lr_range_test", lr_range_test.RangeTestConfig, lr_range_test.run_record,
+                   lr_range_test.summarize, "lib.plots.lr_range_test:plot_range_test"),
+        Experiment("lr_batchnorm", lr_batchnorm.BatchNormSweepConfig, lr_batchnorm.run_record,
+                   lr_batchnorm.summarize, "lib.plots.lr_batchnorm:plot_batchnorm"),
     ]
 }
 
