@@ -169,7 +169,11 @@ def mlp_forward(params, x, batchnorm):
 
 
 def train_variant(config, batchnorm, x, y, learning_rates, device, progress_text):
-    """Train one variant at every rate; return (losses (epochs, K), diverged (K,), zigzag (K,))."""
+    """Train one variant at every rate.
+
+    Returns losses (epochs, K), diverged (K,), zigzag (K,) and the loss before training, on all
+    the data (BatchNorm then normalizes with the statistics of all samples).
+    """
     layers = initial_layers(config.seed, config.num_features, config.hidden_units, x.dtype)
     params = stacked_mlp(layers, learning_rates.size, batchnorm, device)
     lr = torch.tensor(learning_rates, dtype=x.dtype, device=device)
@@ -179,10 +183,12 @@ def train_variant(config, batchnorm, x, y, learning_rates, device, progress_text
         error = mlp_forward(params, inputs, batchnorm) - targets[None, :]
         return (error * error).mean(dim=1)
 
+    with torch.no_grad():
+        initial_loss = float(loss_fn(x, y)[0])
     generator = torch.Generator().manual_seed(config.seed)
     outcome = fit(loss_fn, optimizer, x, y, epochs=config.epochs, batch_size=config.batch_size,
                   generator=generator, progress_text=progress_text)
-    return outcome["losses"], outcome["diverged_at_epoch"], outcome["zigzag"]
+    return outcome["losses"], outcome["diverged_at_epoch"], outcome["zigzag"], initial_loss
 
 
 def run(config, device="cpu"):
@@ -195,10 +201,10 @@ def run(config, device="cpu"):
 
     sweeps = {}
     for name, batchnorm in (("plain", False), ("batchnorm", True)):
-        losses, diverged, zigzag = train_variant(
+        losses, diverged, zigzag, initial_loss = train_variant(
             config, batchnorm, x, y, learning_rates, device,
             f"{'with' if batchnorm else 'without'} BatchNorm")
-        sweeps[name] = _describe_sweep(losses, diverged, zigzag, learning_rates)
+        sweeps[name] = _describe_sweep(losses, diverged, zigzag, learning_rates, initial_loss)
 
     target_variance = float(y.double().var(correction=0))
     return {
@@ -210,12 +216,13 @@ def run(config, device="cpu"):
     }
 
 
-def _describe_sweep(losses, diverged, zigzag, learning_rates):
+def _describe_sweep(losses, diverged, zigzag, learning_rates, initial_loss):
     losses = losses.detach().cpu().double().numpy()
     runs = []
     for column, lr in enumerate(learning_rates.tolist()):
         curve = losses[:, column]
-        label, epoch = label_run(curve.tolist(), zigzag=bool(zigzag[column]))
+        label, epoch = label_run(curve.tolist(), zigzag=bool(zigzag[column]),
+                                 initial_loss=initial_loss)
         runs.append({
             "lr": lr,
             "losses": curve,
@@ -225,7 +232,8 @@ def _describe_sweep(losses, diverged, zigzag, learning_rates):
             "label_epoch": epoch,
             "outcome": label_text(label, epoch),
         })
-    return {"runs": runs, "label_counts": dict(Counter(entry["label"] for entry in runs))}
+    return {"runs": runs, "initial_loss": initial_loss,
+            "label_counts": dict(Counter(entry["label"] for entry in runs))}
 
 
 def _compare(sweeps, target_variance):

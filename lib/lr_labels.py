@@ -1,6 +1,7 @@
 """Labels for what a training run did, read from its loss curve.
 
-The rules, in order (the first that applies wins); L₀ is the first loss, L the last finite one:
+The rules, in order (the first that applies wins); L₀ is the loss before training (the first
+epoch's loss unless given), L the last finite one:
 
 1. diverged at epoch k: the loss was not finite at epoch k (training stopped there), or rose
    above DIVERGED_GROWTH × L₀ at epoch k.
@@ -28,15 +29,17 @@ NOISY_FLAT_FRACTION = 1e-2
 LABELS = ("converged", "oscillating", "too slow", "stalled", "diverging", "diverged")
 
 
-def label_run(losses, *, zigzag, minimum_loss=None):
+def label_run(losses, *, zigzag, minimum_loss=None, initial_loss=None):
     """Return (label, epoch) for one loss curve; epoch is the divergence epoch, else None.
 
     `losses` is a list of floats with None or nan for epochs after training stopped; `zigzag`
     is True when the last two updates pointed in opposite directions; `minimum_loss` is the
-    lowest loss the model can reach, or None when unknown.
+    lowest loss the model can reach, or None when unknown. `initial_loss` is the loss before
+    any step; give it when the first epoch's loss is an average over that epoch's steps, which
+    can already contain a blow-up.
     """
     values = [math.nan if value is None else float(value) for value in losses]
-    first = values[0]
+    first = values[0] if initial_loss is None else float(initial_loss)
     for epoch, value in enumerate(values):
         if not math.isfinite(value) or value > DIVERGED_GROWTH * first:
             return "diverged", epoch

@@ -73,7 +73,7 @@ class RangeTestConfig(Config):
         self._set("smoothing", check_real("smoothing", self.smoothing, low=0.0, high=1.0,
                                           high_inclusive=False))
         self._set("stop_factor", check_real("stop_factor", self.stop_factor, low=1.0,
-                                            low_inclusive=False, high=1e12))
+                                            low_inclusive=False, high=1e300))
         batch = self.num_samples if self.batch_size is None else min(self.batch_size,
                                                                      self.num_samples)
         check_work(1, batch, self.num_steps, self.num_steps, 2 if self.bias else 1)
