@@ -95,10 +95,10 @@ class BatchNormSweepConfig(Config):
                 f"{caps.max_network_work}, got {work}; use fewer rates, samples, epochs or "
                 "hidden units"
             )
-        if 2 * steps > caps.max_steps:
+        if 2 * steps > caps.max_network_steps:
             raise ConfigError(f"2 variants × epochs × mini-batches per epoch must be <= "
-                              f"{caps.max_steps}, got {2 * steps}; use fewer epochs or a larger "
-                              "batch_size")
+                              f"{caps.max_network_steps}, got {2 * steps}; use fewer epochs or "
+                              "a larger batch_size")
 
 
 def parameter_count(num_features, hidden_units):

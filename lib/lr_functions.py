@@ -107,8 +107,12 @@ def descend(function, curvature, start, learning_rates, iterations, momentum=0.0
                 velocity = momentum * velocity + gradient if momentum else gradient
                 rows[k + 1][:] = rows[k] - lr * velocity
 
-    stopped = np.logical_or.accumulate(~np.isfinite(xs), axis=0)
-    xs[stopped] = np.nan
+    finite = np.isfinite(xs)
+    if not finite.all():
+        columns = np.flatnonzero(~finite.all(axis=0))
+        first_bad = np.argmin(finite[:, columns], axis=0)
+        stopped = np.arange(iterations + 1)[:, None] >= first_bad[None, :]
+        xs[:, columns] = np.where(stopped, np.nan, xs[:, columns])
     return xs
 
 

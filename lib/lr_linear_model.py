@@ -204,9 +204,13 @@ def _setup_sentence(config, results):
 
 def _threshold_sentence(config, results):
     low, high = results["hessian_eigenvalues"][0], results["hessian_eigenvalues"][-1]
-    text = (f"Hessian of the loss: λ_max = {high:.6g}, λ_min = {low:.4g}"
-            + (f" (condition number {results['condition_number']:.4g})"
-               if results["condition_number"] else "")
+    if len(results["hessian_eigenvalues"]) == 1:
+        spectrum = f"Hessian of the loss (one weight): λ = {high:.6g}"
+    else:
+        spectrum = (f"Hessian of the loss: λ_max = {high:.6g}, λ_min = {low:.4g}"
+                    + (f" (condition number {results['condition_number']:.4g})"
+                       if results["condition_number"] else ""))
+    text = (spectrum
             + f". Critical learning rate of gradient descent 2/λ_max = "
               f"**{results['critical_lr_gd']:.4g}** (the vertical line)")
     if config["optimizer"] == "adam":
@@ -231,7 +235,7 @@ def _loss_table(config, results):
     runs = results["runs"]
     has_raw = config["standardize"]
     lines = ["**Loss per epoch** (left plot):", "",
-             "| lr | first loss | final loss | w | outcome |" + (" w in raw units |" if has_raw
+             "| lr | first loss | last finite loss | w | outcome |" + (" w in raw units |" if has_raw
                                                               else ""),
              "|---:|---:|---:|---:|---|" + ("---:|" if has_raw else "")]
     for entry in _listed(runs):

@@ -69,7 +69,7 @@ class QuadraticConfig(Config):
 def run(config, device="cpu"):
     """Run gradient descent at every learning rate and return one result per rate.
 
-    `device` is accepted for a uniform interface; NumPy on the CPU runs this in microseconds.
+    `device` is accepted for a uniform interface: the iterates are NumPy arrays on the CPU.
     """
     learning_rates = lr_rates.expand(config.learning_rates)
     xs = descend(config.function, config.curvature, config.start, learning_rates,

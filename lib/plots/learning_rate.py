@@ -167,7 +167,7 @@ def _draw_final_distance(ax, config, results):
     start_distance = abs(config["start"] - nearest_minimum(function, config["start"]))
     top = HEADROOM * max(start_distance, 1.0)
     distances = [entry["distance"] for entry in runs if entry["distance"]]
-    floor = max(min(distances, default=1e-16) / 10, 1e-300)
+    floor = max(min(min(distances, default=1e-16) / 10, top * 1e-6), 1e-300)
 
     groups = {}
     for entry in runs:
@@ -178,9 +178,13 @@ def _draw_final_distance(ax, config, results):
         rates = np.array([entry["lr"] for entry in entries])
         distance = as_array([entry["distance"] for entry in entries])
         overflowed = np.isnan(distance)
+        above = ~overflowed & (distance > top)
+        inside = ~overflowed & ~above
         shown = np.clip(np.where(distance == 0, floor, distance), floor, top)
         color = colors.get(key, PALETTE[7])
-        ax.plot(rates[~overflowed], shown[~overflowed], ".", color=color, label=key)
+        ax.plot(rates[inside], shown[inside], ".", color=color, label=key)
+        if above.any():
+            ax.plot(rates[above], np.full(above.sum(), top), "^", color=color, clip_on=False)
         if overflowed.any():
             ax.plot(rates[overflowed], np.full(overflowed.sum(), top), "x", color=color,
                     clip_on=False)
@@ -199,7 +203,7 @@ def _draw_final_distance(ax, config, results):
     set_lr_axis(ax, [entry["lr"] for entry in runs])
     ax.set_yscale("log")
     ax.set_ylim(floor, top * 1.5)
-    ax.set_ylabel(f"|x_K − x*| after {config['iterations']} iterations (× = overflow)")
+    ax.set_ylabel(f"|x_K − x*| after {config['iterations']} iterations (▲ above, × overflow)")
     ax.set_title("Final distance against lr", fontsize="medium")
     ax.legend(fontsize="x-small")
 
@@ -224,7 +228,7 @@ def _draw_losses(ax, results):
         epochs = np.arange(len(losses))
         draw_clipped_line(ax, epochs, np.where(np.isnan(losses), np.inf, losses), top, color,
                           f"lr = {entry['lr']:.4g}: {entry['outcome']}", marker_size=0)
-    ax.axhline(results["minimum_loss"], color="grey", linestyle=":", linewidth=1)
+    _draw_minimum(ax, results["minimum_loss"], first)
     ax.set_yscale("log")
     ax.set_ylim(top=top * 1.5)
     ax.set_xlabel("epoch")
@@ -256,13 +260,19 @@ def _draw_final_losses(ax, config, results):
     if results["critical_lr"] and results["critical_lr"] != results["critical_lr_gd"]:
         ax.axvline(results["critical_lr"], color="black", linestyle="-.", linewidth=1,
                    label=f"2(1 + μ)/λ_max = {results['critical_lr']:.4g}")
-    ax.axhline(results["minimum_loss"], color="grey", linestyle=":", linewidth=1)
+    _draw_minimum(ax, results["minimum_loss"], first)
     set_lr_axis(ax, [entry["lr"] for entry in runs])
     ax.set_yscale("log")
     ax.set_ylim(top=top * 1.5)
     ax.set_ylabel(f"loss at epoch {config['epochs'] - 1} (× = off the plot)")
     ax.set_title("Final loss against lr, with the computed critical rate", fontsize="medium")
     ax.legend(fontsize="x-small")
+
+
+def _draw_minimum(ax, minimum_loss, first_loss):
+    """Draw the least-squares minimum, unless it is 0 up to rounding (it would stretch a log axis)."""
+    if minimum_loss > 1e-12 * first_loss:
+        ax.axhline(minimum_loss, color="grey", linestyle=":", linewidth=1)
 
 
 def plot_quadratic(record):

@@ -33,7 +33,7 @@ def plot_batchnorm(record):
     set_lr_axis(sweep_ax, [entry["lr"] for entry in results["plain"]["runs"]])
     sweep_ax.set_yscale("log")
     sweep_ax.set_ylim(top=top * 1.5)
-    sweep_ax.set_ylabel("mean training loss of the last epoch (× = diverged)")
+    sweep_ax.set_ylabel("last epoch's mean loss (× = diverged)")
     sweep_ax.set_title("Final loss against lr (dotted: largest stable rate)", fontsize="medium")
     sweep_ax.legend(fontsize="x-small")
 

@@ -1,0 +1,1 @@
+"""Benchmarks: each module has `benchmarks(quick=False) -> list[dict]`."""
