@@ -75,7 +75,7 @@ def test_feature_scales_span_given_range():
     assert x[:, -1].std().item() == pytest.approx(100.0, rel=0.05)
 
 
-def test_batchnorm_extends_stable_range_on_unscaled_features():
+def test_batchnorm_extends_stable_range():
     results = run(BatchNormSweepConfig(
         epochs=5, learning_rates={"low": 1e-3, "high": 1.0, "count": 7, "scale": "log"}))
     plain = results["comparison"]["plain"]["largest_stable_lr"]
@@ -83,7 +83,7 @@ def test_batchnorm_extends_stable_range_on_unscaled_features():
     assert normed > plain
 
 
-def test_diverged_runs_are_labelled_and_record_is_strict_json():
+def test_diverged_runs_labelled_in_json():
     record = run_record(BatchNormSweepConfig(**{**SMALL, "dtype": "float32",
                                                 "learning_rates": [0.01, 50.0]}))
     document = loads_strict(dumps_strict(record))

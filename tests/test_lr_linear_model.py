@@ -176,9 +176,9 @@ def sequential_torch(lr, epochs, optimizer="sgd", momentum=0.0, gradient="mean",
         model.weight.fill_(float(weight))
         model.bias.fill_(float(bias))
     if optimizer == "adam":
-        opt = torch.optim.Adam(model.parameters(), lr=lr)
+        reference_optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     else:
-        opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+        reference_optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     criterion = torch.nn.MSELoss(reduction=gradient)
     generator = torch.Generator().manual_seed(42)
     losses = []
@@ -188,9 +188,9 @@ def sequential_torch(lr, epochs, optimizer="sgd", momentum=0.0, gradient="mean",
         batches = ([torch.arange(100)] if batch_size is None
                    else torch.randperm(100, generator=generator).split(batch_size))
         for batch in batches:
-            opt.zero_grad()
+            reference_optimizer.zero_grad()
             criterion(model(x[batch]), y[batch]).backward()
-            opt.step()
+            reference_optimizer.step()
     return losses, model.weight.item(), model.bias.item()
 
 

@@ -110,7 +110,7 @@ def test_converged_label_after_enough_iterations():
     assert results["runs"][0]["outcome"] == "converged"
 
 
-def test_overflow_stops_run_and_records_iteration():
+def test_overflow_stops_run():
     results = run(QuadraticConfig(start=10.0, learning_rates=[500.0, 0.1], iterations=200))
     x = results["runs"][0]["x"]
     overflow_at = results["runs"][0]["overflow_at_iteration"]
@@ -138,7 +138,7 @@ def test_overflow_record_is_strict_json():
     (2.0, 0.51, "divergence"), (0.5, 1.0, "one-step convergence"),
     (0.5, 2.0, "stuck oscillation"),
 ])
-def test_regime_boundaries_scale_with_curvature(curvature, lr, regime):
+def test_regimes_scale_with_curvature(curvature, lr, regime):
     assert classify(lr, curvature) == regime
 
 
@@ -199,7 +199,7 @@ def test_iterates_match_closed_form_with_momentum():
                                    rtol=1e-9, atol=1e-12)
 
 
-def test_dense_sweep_runs_in_one_pass_and_equals_scalar_loop():
+def test_dense_sweep_equals_scalar_loop():
     from lib import limits
 
     with limits.use(limits.JOBS):

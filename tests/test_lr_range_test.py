@@ -76,7 +76,7 @@ def test_rates_grow_exponentially():
     np.testing.assert_allclose(ratios, (10.0 / 1e-5) ** (1 / 49), rtol=1e-12)
 
 
-def test_critical_rate_is_drawn_for_raw_and_standardized():
+def test_critical_rate_raw_and_standardized():
     raw = run(RangeTestConfig())
     scaled = run(RangeTestConfig(standardize=True))
     assert raw["critical_lr_gd"] == pytest.approx(0.0278, abs=5e-5)
