@@ -5,6 +5,8 @@ NOTEBOOK = {
     "normalization_sweep": [],
     "lr_quadratic": [{}],
     "lr_linear_model": [{}, {"continue_training": True}],
+    "lr_range_test": [{}],
+    "lr_batchnorm": [{}],
     "normal_vs_gd": [{}],
 }
 
@@ -20,10 +22,42 @@ SWEEP = {
     "lr_quadratic": [
         {"learning_rates": [round(0.05 * i, 2) for i in range(1, 25)], "iterations": 25},
         {"start": -3.0, "learning_rates": [0.25, 0.5, 0.75, 1.0, 1.05], "iterations": 50},
+        # Regimes over a dense grid: 1000 rates in one vectorized pass.
+        {"start": 10.0, "learning_rates": {"low": 0.001, "high": 1.2, "count": 1000,
+                                           "scale": "linear"}, "iterations": 25},
+        {"start": 10.0, "momentum": 0.5, "iterations": 100,
+         "learning_rates": {"low": 0.001, "high": 1.8, "count": 1000, "scale": "linear"}},
+        {"function": "quartic", "start": 1.5, "iterations": 100,
+         "learning_rates": {"low": 0.001, "high": 0.5, "count": 1000, "scale": "linear"}},
+        {"function": "double_well", "start": 1.5, "iterations": 100,
+         "learning_rates": {"low": 0.001, "high": 0.5, "count": 1000, "scale": "linear"}},
     ],
     "lr_linear_model": [
         {"seed": seed, "learning_rates": [0.001, 0.005, 0.01, 0.02, 0.027, 0.028, 0.03, 0.05]}
         for seed in (0, 1, 42)
+    ] + [
+        # Final loss against lr, raw and standardized x, and the optimizers and gradients.
+        {"learning_rates": {"low": 1e-4, "high": 3.0, "count": 64, "scale": "log"},
+         "standardize": standardize, **variant}
+        for standardize in (False, True)
+        for variant in ({}, {"gradient": "sum"}, {"momentum": 0.9}, {"optimizer": "adam"},
+                        {"batch_size": 10})
+    ] + [
+        # Unscaled features: x = 1 … 5, 100, 200 and y = 2x, one weight from 0, no bias.
+        {"data": [[x, 2.0 * x] for x in (1, 2, 3, 4, 5, 100, 200)], "bias": False,
+         "initial_weight": 0.0, "dtype": "float64", "epochs": 15, "gradient": gradient,
+         "learning_rates": {"low": 1e-6, "high": 1e-2, "count": 64, "scale": "log"}}
+        for gradient in ("mean", "sum")
+    ],
+    "lr_range_test": [
+        {"standardize": standardize, "batch_size": batch_size}
+        for standardize in (False, True)
+        for batch_size in (None, 10)
+    ] + [{"optimizer": "adam", "lr_max": 100.0}],
+    "lr_batchnorm": [
+        {"feature_scale": scale, "epochs": 30,
+         "learning_rates": {"low": 1e-3, "high": 10.0, "count": 16, "scale": "log"}}
+        for scale in (1.0, 10.0, 100.0)
     ],
     "normal_vs_gd": [
         {"seed": seed, "gradient": gradient, "lr": lr, "iterations": 2000}
@@ -36,9 +70,9 @@ PRESETS = {"notebook": NOTEBOOK, "sweep": SWEEP}
 
 GROUPS = {
     "normalization": ["normalization", "normalization_sweep"],
-    "learning_rate": ["lr_quadratic", "lr_linear_model"],
-    "all": ["normalization", "lr_quadratic", "lr_linear_model", "normal_vs_gd",
-            "normalization_sweep"],
+    "learning_rate": ["lr_quadratic", "lr_linear_model", "lr_range_test", "lr_batchnorm"],
+    "all": ["normalization", "normalization_sweep", "lr_quadratic", "lr_linear_model",
+            "lr_range_test", "lr_batchnorm", "normal_vs_gd"],
 }
 
 # Reduced configs for `--quick` (CI and a first try): these replace the sweep's configs where a
@@ -46,4 +80,6 @@ GROUPS = {
 QUICK = {
     "normalization_sweep": [{"batch_sizes": [2, 16, 256], "feature_counts": [3, 64],
                              "repeats": 2}],
+    "lr_batchnorm": [{"feature_scale": 100.0, "epochs": 10, "num_samples": 256,
+                      "learning_rates": {"low": 1e-3, "high": 1.0, "count": 4, "scale": "log"}}],
 }

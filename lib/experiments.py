@@ -5,6 +5,7 @@ import importlib
 
 from lib import lr_linear_model, lr_quadratic, normal_vs_gd, normalization
 from lib import normalization_sweep
+from lib import lr_batchnorm, lr_range_test
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,6 +42,10 @@ EXPERIMENTS = {
         Experiment("normalization_sweep", normalization_sweep.NormalizationSweepConfig,
                    normalization_sweep.run_record, normalization_sweep.summarize,
                    "lib.plots.normalization:plot_sweep"),
+        Experiment("lr_range_test", lr_range_test.RangeTestConfig, lr_range_test.run_record,
+                   lr_range_test.summarize, "lib.plots.lr_range_test:plot_range_test"),
+        Experiment("lr_batchnorm", lr_batchnorm.BatchNormSweepConfig, lr_batchnorm.run_record,
+                   lr_batchnorm.summarize, "lib.plots.lr_batchnorm:plot_batchnorm"),
     ]
 }
 
