@@ -5,8 +5,9 @@ NOTEBOOK = {
     "normalization_sweep": [],
     "lr_quadratic": [{}],
     "lr_linear_model": [{}, {"continue_training": True}],
-    "lr_range_test": [{}],
-    "lr_batchnorm": [{}],
+    # Not in the notebook: these run only in the sweep.
+    "lr_range_test": [],
+    "lr_batchnorm": [],
     "normal_vs_gd": [{}],
 }
 

@@ -18,7 +18,7 @@ def test_learning_rate_group_lists_four_experiments():
     assert GROUPS["learning_rate"] == LEARNING_RATE_IDS
 
 
-def test_notebook_job_writes_every_experiment(tmp_path):
+def test_notebook_job_writes_notebook_experiments(tmp_path):
     completed = subprocess.run(
         [sys.executable, "-m", "jobs", "learning_rate", "--preset", "notebook", "--device", "cpu",
          "--out", str(tmp_path)],
@@ -27,7 +27,7 @@ def test_notebook_job_writes_every_experiment(tmp_path):
     path = Path(completed.stdout.strip().splitlines()[-1].removeprefix("wrote "))
     document = loads_strict(path.read_text())
     assert [record["experiment"] for record in document["records"]] == [
-        "lr_quadratic", "lr_linear_model", "lr_linear_model", "lr_range_test", "lr_batchnorm"]
+        "lr_quadratic", "lr_linear_model", "lr_linear_model"]
 
 
 def test_sweep_preset_configs_are_valid_under_job_caps():
