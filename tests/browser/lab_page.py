@@ -70,3 +70,19 @@ def tab_until(page, selector, max_presses=80):
         if page.evaluate("s => !!document.activeElement.closest(s)", selector):
             return
     raise AssertionError(f"{selector} is not reachable with Tab in {max_presses} presses")
+
+
+def expect_input(page, component, value):
+    """Expect the input `component` (found by its element id) to show `value`."""
+    import gradio as gr
+
+    from space.deeplink import format_value
+
+    elem_id = component.elem_id
+    if isinstance(component, gr.Checkbox):
+        box = checkbox(page, elem_id)
+        expect(box).to_be_checked() if value else expect(box).not_to_be_checked()
+    elif isinstance(component, gr.Radio):
+        expect(radio(page, elem_id, format_value(component, value))).to_be_checked()
+    else:
+        expect(field(page, elem_id)).to_have_value(format_value(component, value))
