@@ -47,6 +47,9 @@ def pytest_terminal_summary(terminalreporter):
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium for every browser test."""
+    # A session fixture is set up before the autouse skip, so it checks for itself.
+    if SKIP_REASON is not None:
+        pytest.skip(SKIP_REASON)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
