@@ -20,7 +20,7 @@ if str(REPOSITORY) not in sys.path:
 
 import gradio as gr  # noqa: E402
 
-from space import sharing  # noqa: E402
+from space import accessibility, sharing  # noqa: E402
 from space.tabs import learning_rate, normal_vs_gd, normalization  # noqa: E402
 
 TITLE = "Deep-learning lab: normalization, learning rate, normal equation"
@@ -37,9 +37,10 @@ TABS = [
 def build_demo():
     """Build the app's Blocks and return it with its endpoints by tab id.
 
-    Each tab lays out its own inputs and outputs; this adds to every tab, from its endpoints,
-    the downloads after each record and a "Link to this setup" control, and sets the tab and
-    inputs from the page URL's query on load (see space/deeplink.py for the query scheme).
+    Each tab lays out its own inputs and outputs. From the endpoints it returns, this adds
+    download buttons after each record, a "Link to this setup" control at the end of each tab,
+    focus rings and plot alt texts, and sets the tab and inputs from the page URL's query on
+    load (space/deeplink.py describes the query).
     """
     endpoints = {}
     with gr.Blocks(title=TITLE) as blocks:
@@ -54,6 +55,8 @@ def build_demo():
                         sharing.add_downloads(endpoint)
                     sharing.add_link_control(tab_id, f"{label}: {SHORT_TITLE}",
                                              endpoints[tab_id])
+        accessibility.add_focus_styles()
+        accessibility.describe_plots(blocks, endpoints)
         sharing.wire_deep_links(blocks, tabs, notice, endpoints)
     blocks.queue(default_concurrency_limit=2, max_size=32)
     return blocks, endpoints

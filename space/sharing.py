@@ -155,28 +155,39 @@ def _app_url(request):
 
 
 def add_downloads(endpoint):
-    """Render a file list after the endpoint's record; fill and show it when the record changes.
+    """Render download buttons after the endpoint's record; fill and show them after each run.
 
-    The files are the record as JSON and each figure as PNG, re-drawn from the record by the
-    experiment's plot function. The event is private, so the API lists only the endpoints.
+    One button gives the record as JSON, and one per plot gives that figure as PNG, drawn again
+    from the record by the experiment's plot function. The buttons stay hidden until the record
+    has a value. The event is private, so the API lists only the endpoints.
     """
     plot_labels = [component.label for component in endpoint.outputs
                    if isinstance(component, gr.Plot)]
 
     def build():
-        return gr.File(label="Downloads: the record (JSON) and each figure (PNG)",
-                       file_count="multiple", interactive=False, visible=False,
-                       elem_id=f"{endpoint.api_name}-downloads")
+        with gr.Column(elem_id=f"{endpoint.api_name}-downloads"):
+            buttons = [gr.DownloadButton("Download the record (JSON)", visible=False,
+                                         size="sm", elem_id=f"{endpoint.api_name}-download-record")]
+            for number, label in enumerate(plot_labels, start=1):
+                name = f"“{label}”" if label else f"figure {number}"
+                buttons.append(gr.DownloadButton(
+                    f"Download {name} (PNG)", visible=False, size="sm",
+                    elem_id=f"{endpoint.api_name}-download-figure-{number}"))
+        return buttons
 
-    files = render_after(endpoint.record, build)
+    buttons = render_after(endpoint.record, build)
 
     def write(record):
-        paths = write_downloads(record, plot_labels)
-        return gr.File(paths, visible=paths is not None)
+        paths = write_downloads(record, plot_labels) or []
+        # NOTE: a plot function that draws fewer figures than the tab has plots leaves the
+        # extra buttons hidden; extra figures get no button.
+        return [gr.DownloadButton(value=paths[index] if index < len(paths) else None,
+                                  visible=index < len(paths))
+                for index in range(len(buttons))]
 
-    endpoint.record.change(write, inputs=endpoint.record, outputs=files,
+    endpoint.record.change(write, inputs=endpoint.record, outputs=buttons,
                            api_visibility="private", show_progress="hidden")
-    return files
+    return buttons
 
 
 def render_after(anchor, build):

@@ -247,11 +247,13 @@ def layout_children(node, component_id):
 def test_downloads_follow_record(api_name):
     endpoint = next(endpoint for endpoint in ENDPOINTS[tab_of(api_name)]
                     if endpoint.api_name == api_name)
+    blocks = {getattr(block, "elem_id", None): block for block in demo.blocks.values()}
+    downloads = blocks[f"{api_name}-downloads"]
+    plots = [output for output in endpoint.outputs if isinstance(output, gr.Plot)]
+
     siblings = layout_children(demo.config["layout"], endpoint.record._id)
-    downloads = next(block for block in demo.blocks.values()
-                     if getattr(block, "elem_id", None) == f"{api_name}-downloads")
-    assert isinstance(downloads, gr.File)
     assert siblings[siblings.index(endpoint.record._id) + 1] == downloads._id
+    assert [type(child) for child in downloads.children] == [gr.DownloadButton] * (len(plots) + 1)
 
 
 def test_components_get_element_ids():

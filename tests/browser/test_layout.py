@@ -1,4 +1,6 @@
-"""Keyboard-only use and a 375 px wide (phone) viewport."""
+"""Keyboard-only use, focus rings, plot alt texts and a 375 px wide (phone) viewport."""
+
+import re
 
 import pytest
 from lab_page import field, open_lab, tab_until
@@ -22,15 +24,35 @@ def test_keyboard_runs_a_tab(page, app_url):
     tab_until(page, "#normal_vs_gd-run")
     page.keyboard.press("Enter")
     expect(page.locator("#normal_vs_gd-plot-1 img").first).to_be_visible(timeout=60_000)
-    expect(page.locator("#normal_vs_gd-downloads a[href]").first).to_be_visible()
+    expect(page.locator("#normal_vs_gd-download-record")).to_be_visible()
 
-    tab_until(page, "#normal_vs_gd-downloads a[href]")
+    tab_until(page, "#normal_vs_gd-download-record")
     tab_until(page, "#normal-equation-link")
     page.keyboard.press("Enter")
     tab_until(page, "#normal-equation-make-link")
     page.keyboard.press("Enter")
     expect(field(page, "normal-equation-link-url")).to_have_value(
         f"{app_url}?tab=normal-equation&iterations=300")
+
+
+def test_focused_controls_show_a_ring(page, app_url):
+    open_lab(page, app_url, "tab=normal-equation")
+
+    for selector in ["#tab-normal-equation-button", "#normal_vs_gd-gradient", "#normal_vs_gd-run"]:
+        tab_until(page, selector)
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline not in ("none", ""), selector
+
+
+def test_plots_have_alt_text(page, app_url):
+    open_lab(page, app_url, "tab=normal-equation&iterations=100")
+    expect(field(page, "normal_vs_gd-iterations")).to_have_value("100")
+
+    page.locator("#normal_vs_gd-run").click()
+
+    image = page.locator("#normal_vs_gd-plot-1 img")
+    expect(image).to_have_attribute("alt", re.compile(r"^Plot: .+\. The summary"))
+    assert "undefined" not in image.get_attribute("alt")
 
 
 @pytest.mark.parametrize(("tab_id", "api_name"), TABS)

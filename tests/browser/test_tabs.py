@@ -1,5 +1,8 @@
 """Each tab in a real browser: set inputs, run, wait for the plot, read the summary's numbers."""
 
+import json
+from pathlib import Path
+
 import pytest
 from lab_page import field, open_lab, radio, run_and_wait, select_tab, shows_number
 from playwright.sync_api import expect
@@ -92,16 +95,19 @@ def test_downloads_hold_the_run(page, app_url):
 
     run_and_wait(page, "normal_vs_gd")
 
-    links = page.locator("#normal_vs_gd-downloads a[href]")
-    expect(links.first).to_be_visible()
-    hrefs = links.evaluate_all("links => links.map(link => link.href)")
-    json_links = [href for href in hrefs if href.endswith(".json")]
-    png_links = [href for href in hrefs if href.endswith(".png")]
-    assert len(json_links) == 1
-    assert len(png_links) == page.locator("#normal_vs_gd-plot-1, [id^=normal_vs_gd-plot-]").count()
-
-    record = page.request.get(json_links[0]).json()
+    record_button = page.locator("#normal_vs_gd-download-record")
+    expect(record_button).to_be_visible()
+    with page.expect_download() as download:
+        record_button.click()
+    record = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert download.value.suggested_filename == "normal_vs_gd-record.json"
     assert record["experiment"] == "normal_vs_gd"
     assert record["config"]["iterations"] == 500
-    png = page.request.get(png_links[0]).body()
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+    figure_buttons = page.locator("[id^=normal_vs_gd-download-figure-]")
+    assert figure_buttons.count() == page.locator("[id^=normal_vs_gd-plot-]").count()
+    for number in range(figure_buttons.count()):
+        with page.expect_download() as download:
+            figure_buttons.nth(number).click()
+        assert download.value.suggested_filename.endswith(".png")
+        assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
