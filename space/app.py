@@ -39,8 +39,8 @@ def build_demo():
 
     Each tab lays out its own inputs and outputs. From the endpoints it returns, this adds
     download buttons after each record, a "Link to this setup" control at the end of each tab,
-    focus rings and plot alt texts, and sets the tab and inputs from the page URL's query on
-    load (space/deeplink.py describes the query).
+    focus rings and plot alt texts. On page load it sets the tab and inputs from the URL's
+    query, as space/deeplink.py describes.
     """
     endpoints = {}
     with gr.Blocks(title=TITLE) as blocks:

@@ -29,9 +29,9 @@ from space.common import optional_text
 
 TAB_PARAMETER = "tab"
 
-# Query keys that Gradio or Hugging Face Spaces read themselves (`?view=api`, `?__theme=dark`,
-# `?logs=container`, Gradio's own `?deep_link=`); they are ignored without a notice, as is any
-# key that starts with "__".
+# Query keys that Gradio or Hugging Face Spaces read themselves, such as `?view=api`,
+# `?__theme=dark`, `?logs=container` and Gradio's own `?deep_link=`. They are ignored without a
+# notice, and so is any key that starts with "__".
 FOREIGN_PARAMETERS = frozenset({"view", "logs", "deep_link"})
 
 # Values longer than this are cut in notices, so a long link cannot flood the page.
@@ -39,7 +39,7 @@ NOTICE_VALUE_CHARS = 40
 
 
 class LinkValueError(ValueError):
-    """A query value that its input cannot take; the message says why."""
+    """A query value that its input cannot take. The message gives the reason."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,7 +55,7 @@ class LinkInput:
 
 @dataclasses.dataclass
 class LinkRequest:
-    """What a query asks for: the tab to select, values by component, and notices to show."""
+    """A query read: the tab to select, the values by component, and the notices to show."""
 
     tab_id: str | None
     values: dict

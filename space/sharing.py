@@ -1,4 +1,4 @@
-"""What the app adds to every tab from its endpoints: deep links, a link control, downloads.
+"""Additions to every tab, built from its endpoints: deep links, a link control, downloads.
 
 Everything here works from the `Endpoint`s that each tab's `build()` returns, so an input a tab
 gains later is linkable and its runs downloadable with no change in this module.
@@ -71,7 +71,11 @@ def wire_deep_links(blocks, tabs, notice, endpoints_by_tab):
     def apply_link(request: gr.Request):
         link = deeplink.read_query(_query_items(request), inputs, tab_ids)
 
-        tab_update = gr.skip() if link.tab_id is None else gr.Tabs(selected=link.tab_id)
+        # The first tab is already shown. Selecting it again could pull back a user who
+        # switched tabs before this event returned.
+        tab_update = gr.skip()
+        if link.tab_id not in (None, tab_ids[0]):
+            tab_update = gr.Tabs(selected=link.tab_id)
         notice_update = gr.skip()
         if link.notices:
             lines = ["**Some settings in this page's link were ignored** "
@@ -178,7 +182,12 @@ def add_downloads(endpoint):
     buttons = render_after(endpoint.record, build)
 
     def write(record):
-        paths = write_downloads(record, plot_labels) or []
+        try:
+            paths = write_downloads(record, plot_labels) or []
+        except Exception:
+            # The run itself succeeded, so the page keeps its results and only the buttons hide.
+            logger.exception("writing the downloads of %s failed", endpoint.api_name)
+            paths = []
         # NOTE: a plot function that draws fewer figures than the tab has plots leaves the
         # extra buttons hidden; extra figures get no button.
         return [gr.DownloadButton(value=paths[index] if index < len(paths) else None,
@@ -196,20 +205,20 @@ def render_after(anchor, build):
     Returns what `build()` returns. This lets the app place a tab's downloads beside its record
     without knowing the tab's layout.
     """
-    # NOTE: this moves children of a gradio 6.31 layout block by hand (`parent`, `children`);
-    # it must run before the enclosing gr.Blocks exits, which is when the layout is read.
+    # NOTE: this moves children of a gradio 6.31 layout block by hand (`parent`, `children`).
+    # It must run before the enclosing gr.Blocks exits, because that is when the layout is read.
     container = anchor.parent
     outer = container.parent
     count = len(container.children)
     with container:
-        made = build()
+        components = build()
     container.parent = outer
 
     added = container.children[count:]
     del container.children[count:]
     position = container.children.index(anchor) + 1
     container.children[position:position] = added
-    return made
+    return components
 
 
 def write_downloads(record, plot_labels=()):

@@ -56,7 +56,8 @@ def test_doc_has_a_section_per_endpoint():
 @pytest.mark.parametrize("name", ENDPOINT_NAMES)
 def test_doc_lists_every_parameter_in_order(name):
     documented = [row["parameter"] for row in parameter_rows(SECTIONS[name])]
-    assert documented == [parameter["parameter_name"] for parameter in API[f"/{name}"]["parameters"]]
+    parameters = [parameter["parameter_name"] for parameter in API[f"/{name}"]["parameters"]]
+    assert documented == parameters
 
 
 @pytest.mark.parametrize("name", ENDPOINT_NAMES)
@@ -134,8 +135,9 @@ def test_doc_ranges_are_what_configs_check(name):
         if (name, row["parameter"]) in PROSE_RANGES:
             continue
         for value, accepted in range_cases(row):
-            shown = value if not isinstance(value, list) else f"{len(value)} × {value[:1]}"
-            assert accepts(name, row["parameter"], value) == accepted, (row["parameter"], shown)
+            description = value if not isinstance(value, list) else f"{len(value)} × {value[:1]}"
+            assert accepts(name, row["parameter"], value) == accepted, (row["parameter"],
+                                                                         description)
 
 
 def examples():

@@ -230,7 +230,7 @@ def test_downloads_of_empty_record_are_none():
 
 
 def layout_children(node, component_id):
-    """Return the ids of the children of the layout node that holds `component_id`."""
+    """Return the ids of the children of the layout node that contains `component_id`."""
     children = node.get("children", [])
     ids = [child["id"] for child in children]
     if component_id in ids:

@@ -7,21 +7,33 @@ summaries `#<api_name>-summary`, downloads `#<api_name>-downloads`, tab buttons
 
 import math
 import re
+from urllib.parse import parse_qsl
 
+import gradio as gr
 from playwright.sync_api import expect
+
+from space.deeplink import format_value
 
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
 def open_lab(page, app_url, query=""):
-    """Open the app (with `query`, without "?") and wait until its tabs are shown."""
+    """Open the app (with `query`, without "?") and wait until its tabs are shown.
+
+    When the query names a tab, this also waits until that tab is selected, so the test does
+    not click while the page is still applying its link.
+    """
     page.goto(f"{app_url}?{query}" if query else app_url)
     expect(page.locator("[role=tab]").first).to_be_visible()
+    tab_id = dict(parse_qsl(query)).get("tab")
+    if tab_id:
+        expect(page.locator(f"#tab-{tab_id}-button")).to_have_attribute("aria-selected", "true")
 
 
 def field(page, elem_id):
     """Return the text field (input or textarea) inside component `elem_id`."""
-    return page.locator(f"#{elem_id}").locator("input[type=number], input[type=text], textarea").first
+    fields = "input[type=number], input[type=text], textarea"
+    return page.locator(f"#{elem_id}").locator(fields).first
 
 
 def radio(page, elem_id, value):
@@ -47,7 +59,7 @@ def shows_number(text, expected, min_digits=3):
     """Tell whether `text` shows `expected` to the precision it is printed with.
 
     A number printed with its last digit at 10^p matches when it is within half of 10^p of
-    `expected`; numbers with fewer than `min_digits` significant digits are not counted, so a
+    `expected`. Numbers with fewer than `min_digits` significant digits are not counted, so a
     stray "0" or "1" cannot match.
     """
     text = text.replace("\u2212", "-")
@@ -74,10 +86,6 @@ def tab_until(page, selector, max_presses=80):
 
 def expect_input(page, component, value):
     """Expect the input `component` (found by its element id) to show `value`."""
-    import gradio as gr
-
-    from space.deeplink import format_value
-
     elem_id = component.elem_id
     if isinstance(component, gr.Checkbox):
         box = checkbox(page, elem_id)

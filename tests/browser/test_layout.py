@@ -55,6 +55,26 @@ def test_plots_have_alt_text(page, app_url):
     assert "undefined" not in image.get_attribute("alt")
 
 
+def test_phone_tabs_open_by_keyboard(browser, app_url):
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        open_lab(page, app_url)
+
+        # At 375 px Gradio moves the tabs that do not fit into a "More tabs" menu.
+        tab_until(page, "[aria-label='More tabs']")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.innerText")
+        assert focused == "Learning rate"
+        page.keyboard.press("Enter")
+
+        expect(page.locator("#tab-learning-rate-button")).to_have_attribute("aria-selected",
+                                                                           "true")
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize(("tab_id", "api_name"), TABS)
 def test_phone_width_has_no_sideways_scroll(browser, app_url, artifacts, tab_id, api_name):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
@@ -70,7 +90,8 @@ def test_phone_width_has_no_sideways_scroll(browser, app_url, artifacts, tab_id,
         assert widths[0] <= widths[1], f"page is {widths[0]} px wide in a {widths[1]} px window"
         for element_id in [f"{api_name}-run", f"{api_name}-plot-1", f"{api_name}-summary"]:
             box = page.locator(f"#{element_id}").bounding_box()
-            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1, element_id
+            assert box["x"] >= 0, element_id
+            assert box["x"] + box["width"] <= PHONE["width"] + 1, element_id
         page.screenshot(path=artifacts / f"{tab_id}-375px.png", full_page=True)
     finally:
         context.close()
