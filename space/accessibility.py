@@ -9,15 +9,20 @@ import json
 
 import gradio as gr
 
-# The ring uses the body text colour, so it contrasts with the page in light and dark themes.
+# The ring uses the page's text colour, so it contrasts with the page in light and dark themes.
+# It is resolved once on the container because buttons redefine --body-text-color (white on
+# the primary button).
 FOCUS_CSS = """
+.gradio-container { --lab-focus-ring: var(--body-text-color); }
 .gradio-container button:focus-visible,
 .gradio-container a:focus-visible,
 .gradio-container input[type=radio]:focus-visible,
 .gradio-container input[type=checkbox]:focus-visible {
-    outline: 3px solid var(--body-text-color) !important;
+    outline: 3px solid var(--lab-focus-ring) !important;
     outline-offset: 2px;
 }
+/* A style sheet applies wherever it sits, so its own block need not take up space. */
+#focus-styles { display: none !important; }
 """
 
 # Sets each plot image's alt text, and again whenever Gradio re-renders the image.
