@@ -35,7 +35,8 @@ def name_components(endpoint):
     """Give the endpoint's components stable element ids, unless the tab chose its own.
 
     Inputs become `<api_name>-<key>`, the button `<api_name>-run`, plots `<api_name>-plot-<i>`
-    (from 1), the Markdown summary `<api_name>-summary` and the record `<api_name>-record`.
+    (from 1), the summary (the last Markdown output) `<api_name>-summary` and the record
+    `<api_name>-record`.
     Page styles, the documentation and the browser tests find components by these ids.
     """
     names = {component: f"{endpoint.api_name}-{key}" for key, component in endpoint.inputs.items()}
@@ -44,9 +45,10 @@ def name_components(endpoint):
     plots = [component for component in endpoint.outputs if isinstance(component, gr.Plot)]
     for number, plot in enumerate(plots, start=1):
         names[plot] = f"{endpoint.api_name}-plot-{number}"
-    for component in endpoint.outputs:
-        if isinstance(component, gr.Markdown):
-            names[component] = f"{endpoint.api_name}-summary"
+    summaries = [component for component in endpoint.outputs if isinstance(component, gr.Markdown)]
+    if summaries:
+        # Handlers return (*figures, summary, record), so the last Markdown output is the summary.
+        names[summaries[-1]] = f"{endpoint.api_name}-summary"
     for component, name in names.items():
         if component.elem_id is None:
             component.elem_id = name
