@@ -21,10 +21,12 @@ if str(REPOSITORY) not in sys.path:
 
 import gradio as gr  # noqa: E402
 
+from space import accessibility, sharing  # noqa: E402
 from space.tabs import learning_rate, normal_vs_gd, normalization  # noqa: E402
 from space.tabs import archive  # noqa: E402
 
 TITLE = "Deep-learning lab: normalization, learning rate, normal equation"
+SHORT_TITLE = "deep-learning lab"
 
 # (tab id used in links, label, module), in the course's order.
 TABS = [
@@ -36,14 +38,29 @@ TABS = [
 
 
 def build_demo():
-    """Build the app's Blocks and return it with its endpoints by tab id."""
+    """Build the app's Blocks and return it with its endpoints by tab id.
+
+    Each tab lays out its own inputs and outputs. From the endpoints it returns, this adds
+    download buttons after each record, a "Link to this setup" control at the end of each tab,
+    focus rings and plot alt texts. On page load it sets the tab and inputs from the URL's
+    query, as space/deeplink.py describes.
+    """
     endpoints = {}
     with gr.Blocks(title=TITLE) as blocks:
         gr.Markdown(f"# {TITLE}")
-        with gr.Tabs():
+        notice = sharing.add_notice()
+        with gr.Tabs() as tabs:
             for tab_id, label, module in TABS:
-                with gr.Tab(label, id=tab_id):
+                with gr.Tab(label, id=tab_id, elem_id=f"tab-{tab_id}"):
                     endpoints[tab_id] = module.build()
+                    for endpoint in endpoints[tab_id]:
+                        sharing.name_components(endpoint)
+                        sharing.add_downloads(endpoint)
+                    sharing.add_link_control(tab_id, f"{label}: {SHORT_TITLE}",
+                                             endpoints[tab_id])
+        accessibility.add_focus_styles()
+        accessibility.describe_plots(blocks, endpoints)
+        sharing.wire_deep_links(blocks, tabs, notice, endpoints)
     blocks.queue(default_concurrency_limit=2, max_size=32)
     return blocks, endpoints
 
