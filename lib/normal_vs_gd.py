@@ -157,6 +157,13 @@ def estimate_flops(n, p, iterations, gd_on_gram):
     return solvers + 4.0 * iterations * n * p
 
 
+def make_problem(seed, num_samples, true_theta, noise):
+    """Return the notebook's X (n, d), Y (n,) and θ_0 (d,) as float32 tensors."""
+    x, y, theta_0, _ = problem_data.draw_problem(seed, num_samples, len(true_theta), true_theta,
+                                                 noise)
+    return torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(theta_0)
+
+
 def build_problem(config):
     """Return the run's data: X and y rounded to the dtype (held in float64), θ_0, θ_true, notes.
 
