@@ -4,6 +4,8 @@ import dataclasses
 import importlib
 
 from lib import lr_linear_model, lr_quadratic, normal_vs_gd, normalization
+from lib.normal_equation import accuracy as normal_vs_gd_accuracy
+from lib.normal_equation import cost as normal_vs_gd_cost
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +39,12 @@ EXPERIMENTS = {
                    "lib.plots.learning_rate:plot_linear_model"),
         Experiment("normal_vs_gd", normal_vs_gd.NormalVsGdConfig, normal_vs_gd.run_record,
                    normal_vs_gd.summarize, "lib.plots.normal_vs_gd:plot"),
+        Experiment("normal_vs_gd_accuracy", normal_vs_gd_accuracy.AccuracyConfig,
+                   normal_vs_gd_accuracy.run_record, normal_vs_gd_accuracy.summarize,
+                   "lib.plots.normal_vs_gd:plot_accuracy"),
+        Experiment("normal_vs_gd_cost", normal_vs_gd_cost.CostConfig,
+                   normal_vs_gd_cost.run_record, normal_vs_gd_cost.summarize,
+                   "lib.plots.normal_vs_gd:plot_cost"),
     ]
 }
 

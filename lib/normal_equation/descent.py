@@ -81,14 +81,15 @@ def measured_rate(distances, floor):
     return float((distances[end] / distances[start]) ** (1.0 / (end - start)))
 
 
-def descend_on_data(x, y, theta_0, step, iterations, theta_limit, *, empty, tolerance=None):
+def descend_on_data(x, y, theta_0, step, iterations, theta_limit, *, empty, tolerance=None,
+                    check_every=CHECK_EVERY):
     """Step on X: r = Xθ − y, θ ← θ − s·(rX). Return (losses, distances, θ_K, steps taken).
 
     Each step reads X twice (Xθ, then rX). `r @ x` keeps the second read row-major; for a
     row-major X, `x.T @ r` is several times slower on a CPU. Works on NumPy arrays and on
     torch tensors (`empty(k)` allocates a trace like x). losses[k] = ‖Xθ_k − y‖²/n and
     distances[k] = ‖θ_k − θ_∞‖. With `tolerance`, stops once distances ≤ tolerance·‖θ_∞‖
-    (checked every `CHECK_EVERY` steps) and the traces end there. Once an iterate overflows
+    (checked every `check_every` steps) and the traces end there. Once an iterate overflows
     the rest of the traces are NaN and the loop stops.
     """
     n = x.shape[0]
@@ -105,7 +106,7 @@ def descend_on_data(x, y, theta_0, step, iterations, theta_limit, *, empty, tole
         distances[k] = error @ error
         if k == iterations:
             break
-        if k % CHECK_EVERY == 0:
+        if k % check_every == 0:
             value = float(distances[k])
             if not math.isfinite(value):
                 losses[k:] = math.nan
