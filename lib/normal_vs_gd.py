@@ -277,7 +277,7 @@ def choose_answer(requested, outcomes, auto_choice, reference):
     name = auto_choice if requested == "auto" else requested
     if outcomes[name]["status"] in ("trusted", "low accuracy"):
         return outcomes[name]["theta"], name, None
-    note = f"{name}'s θ is not shown as the answer: {outcomes[name]['reason']}."
+    note = f"{name}'s θ is not shown as the answer ({outcomes[name]['status']})."
     if outcomes["lstsq"]["status"] in ("trusted", "low accuracy"):
         return outcomes["lstsq"]["theta"], "lstsq", note
     return reference, "lstsq (float64)", note

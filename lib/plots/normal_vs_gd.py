@@ -124,7 +124,9 @@ def _plot_errors(ax, results):
     for bar, hatch in zip(bars, hatches):
         bar.set_hatch(hatch)
     for position, (label, error) in enumerate(zip(labels, errors)):
-        if not np.isfinite(error):
+        if error <= 1e-17:
+            ax.annotate("0", (position, 1e-17), ha="center", va="bottom", fontsize="small")
+        elif not np.isfinite(error):
             ax.annotate(results["solvers"][label]["status"] if label in results["solvers"]
                         else "overflow", (position, 1e-16), ha="center", va="bottom",
                         rotation=90, fontsize="small")

@@ -25,15 +25,23 @@ INTRO = (
 
 STANDARDIZED_ROWS = "1 20 1\n3 40 2\n5 60 3"
 FLOAT32_ROWS = "1 1 2\n1 1.00001 0.00001\n1 1.00001 4.00001"
-# Values in the order of `example_inputs` in `build`.
+EXAMPLE_LABELS = [
+    "The notebook: inverse, sum gradient at lr 0.01",
+    "Singular XᵀX: standardized [[1, 20], [3, 40], [5, 60]]",
+    "float32 beyond its digits: κ(AᵀA) ≈ 1.8e11",
+    "Unscaled features: scale 1, 1, 1000 (then tick standardize)",
+    "n < d: 3 samples, 5 features",
+    "Correlated features (0.9999) in float32, GD on X",
+]
+# Values in the order of the `inputs` dict in `build`.
 EXAMPLES = [
-    [42, 100, "1.5, -0.8, 2", 0.1, "0.01", 10000, "sum", None, False, "", 0.0, "", False,
+    [42, 100, "1.5, -0.8, 2", 0.1, "0.01", 10000, "sum", 0, False, "", 0.0, "", False,
      "float64", "inverse", 1e-6, "random", True],
-    [42, 100, "", 0.1, "auto", 200, "mean", None, False, STANDARDIZED_ROWS, 0.0, "", True,
+    [42, 100, "", 0.1, "auto", 200, "mean", 0, False, STANDARDIZED_ROWS, 0.0, "", True,
      "float64", "inverse", 1e-6, "zeros", True],
-    [42, 100, "", 0.1, "auto", 1000, "sum", None, False, FLOAT32_ROWS, 0.0, "", False,
+    [42, 100, "", 0.1, "auto", 1000, "sum", 0, False, FLOAT32_ROWS, 0.0, "", False,
      "float32", "inverse", 1e-6, "random", True],
-    [42, 100, "1.5, -0.8, 2", 0.1, "auto", 10000, "mean", None, False, "", 0.0, "1, 1, 1000",
+    [42, 100, "1.5, -0.8, 2", 0.1, "auto", 10000, "mean", 0, False, "", 0.0, "1, 1, 1000",
      False, "float64", "auto", 1e-6, "random", True],
     [42, 3, "", 0.1, "auto", 20000, "mean", 5, False, "", 0.0, "", False, "float64", "inverse",
      1e-8, "zeros", True],
@@ -58,10 +66,13 @@ def normal_vs_gd(seed, num_samples, true_theta, noise, lr, iterations, gradient,
                  num_features=None, fit_intercept=False, data="", correlation=0.0, scale="",
                  standardize=False, dtype="float64", solver="auto", tolerance=1e-6,
                  gd_init="random", gd_on_gram=True):
-    """Fit θ by every solver and by GD; return plots, summary and record."""
+    """Fit θ by every solver and by GD; return plots, summary and record.
+
+    num_features 0 or empty means "the length of true_theta" (a Number box cannot be empty).
+    """
     config = {"seed": seed, "num_samples": num_samples, "true_theta": optional_text(true_theta),
               "noise": noise, "lr": _number_or_text(lr), "iterations": iterations,
-              "gradient": gradient, "num_features": num_features,
+              "gradient": gradient, "num_features": num_features or None,
               "fit_intercept": fit_intercept, "data": optional_text(data),
               "correlation": correlation, "scale": optional_text(scale),
               "standardize": standardize, "dtype": dtype, "solver": solver,
@@ -101,8 +112,8 @@ def build():
             gr.Markdown("**Data**")
             seed = gr.Number(DEFAULTS.seed, label="seed", precision=0)
             num_samples = gr.Number(DEFAULTS.num_samples, label="num_samples (n)", precision=0)
-            num_features = gr.Number(None, label="num_features (d; empty = length of "
-                                     "true_theta)", precision=0)
+            num_features = gr.Number(0, label="num_features (d; 0 = length of true_theta)",
+                                     precision=0)
             true_theta = gr.Textbox(_as_text(DEFAULTS.true_theta),
                                     label="true_theta (comma separated; empty = drawn)")
             noise = gr.Number(DEFAULTS.noise, label="noise (std of the Gaussian noise)")
@@ -143,9 +154,8 @@ def build():
               "correlation": correlation, "scale": scale, "standardize": standardize,
               "dtype": dtype, "solver": solver, "tolerance": tolerance, "gd_init": gd_init,
               "gd_on_gram": gd_on_gram}
-    gr.Examples(EXAMPLES, inputs=list(inputs.values()), label="Examples: the notebook, a "
-                "singular XᵀX, float32 beyond its digits, unscaled features, n < d, "
-                "correlated features in float32")
+    gr.Examples(EXAMPLES, inputs=list(inputs.values()), example_labels=EXAMPLE_LABELS,
+                label="Examples (fill the controls, then press Run)")
     endpoint = Endpoint("normal_vs_gd", inputs, [losses_plot, theta_plot, summary, record],
                         run, record)
 
