@@ -23,7 +23,7 @@ import torch
 from lib import limits
 from lib.config import Config
 from lib.normal_equation.conditioning import DTYPES
-from lib.normal_equation.descent import descend_on_data
+from lib.normal_equation.descent import CHUNK_BYTES, descend_on_data
 from lib.normal_equation.solvers import SOLVERS, gram_and_moment, lstsq_min_norm, solve
 from lib.records import make_record
 from lib.validation import ConfigError, check_choice, check_int, check_real, parse_number_list
@@ -173,7 +173,7 @@ def descend_to_tolerance(x, y, theta_star, tolerance, max_iterations):
     _, _, theta, steps = descend_on_data(
         x, y, theta_0, step, max_iterations, theta_star, tolerance=tolerance,
         empty=lambda k: torch.empty(k, dtype=x.dtype, device=x.device),
-        check_every=GD_CHECK_EVERY)
+        check_every=GD_CHECK_EVERY, chunk_bytes=None if x.is_cuda else CHUNK_BYTES)
     return theta, steps
 
 
