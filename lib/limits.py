@@ -22,13 +22,13 @@ class Limits:
     max_iterations: int
     max_learning_rates: int
     # Estimated floating-point operations of one run, for experiments that estimate them.
-    max_flops: float = 2e9
+    max_flops: float = 1e9
 
 
 # NOTE: these caps are first estimates; they have not yet been measured against the 2 s and
 # 512 MB budget on a 2-core machine.
 APP = Limits(name="app", max_samples=100_000, max_features=256, max_elements=1_000_000,
-             max_iterations=100_000, max_learning_rates=256, max_flops=2e9)
+             max_iterations=100_000, max_learning_rates=256, max_flops=1e9)
 JOBS = Limits(name="jobs", max_samples=10_000_000, max_features=8192,
               max_elements=500_000_000, max_iterations=10_000_000, max_learning_rates=100_000,
               max_flops=1e15)

@@ -4,7 +4,7 @@ Data as in the course notebook: with `torch.manual_seed(seed)`, X = rand(n, d) a
 Y = X·θ_true + noise·randn(n), drawn in float32; θ_0 = randn(d) from the same stream starts GD
 (see `lib.normal_equation.data.draw_problem` for correlation, scale and a drawn θ_true). Pasted
 `data` replaces the draw. Features may then be standardized and a column of ones prepended
-(`fit_intercept`); the result is rounded to `dtype`, and every solver and GD run in that dtype.
+(`fit_intercept`). The result is rounded to `dtype`, and every solver and GD run in that dtype.
 
 1. Normal equation: θ* minimizes ‖Xθ − Y‖². Five solvers compute it (`SOLVERS`: the notebook's
    (XᵀX)⁻¹XᵀY, LU, Cholesky, QR/SVD least squares, pseudo-inverse); each answer is judged
@@ -145,16 +145,23 @@ class NormalVsGdConfig(Config):
                 f"num_features{'' if self.gd_on_gram else ', or set gd_on_gram'}")
 
 
+# Python's cost of one GD step, in flops of the same wall time (about 5 µs at 1 GFLOP/s).
+STEP_OVERHEAD_FLOPS = 5e3
+
+
 def estimate_flops(n, p, iterations, gd_on_gram):
     """Return the approximate flops of one run: five solvers, the κ analysis and GD.
 
     Solvers and analysis: about 10·n·p² (XᵀX, two QRs, an SVD of X) plus 20·p³. GD: n·p² to
-    form XᵀX, then 2·p² per step on XᵀX, or 4·n·p per step on X.
+    form XᵀX, then 2·p² per step on XᵀX, or 4·n·p per step on X, plus `STEP_OVERHEAD_FLOPS`.
+    NOTE: on a shared 2-core machine, runs near the app's 1e9 took 1 to 2 s of CPU, plots
+    included; this is an estimate of work, not a bound on time.
     """
     solvers = 10.0 * n * p * p + 20.0 * p ** 3
+    overhead = STEP_OVERHEAD_FLOPS * iterations
     if gd_on_gram:
-        return solvers + n * p * p + 2.0 * iterations * p * p
-    return solvers + 4.0 * iterations * n * p
+        return solvers + n * p * p + 2.0 * iterations * p * p + overhead
+    return solvers + 4.0 * iterations * n * p + overhead
 
 
 def make_problem(seed, num_samples, true_theta, noise):
@@ -225,10 +232,10 @@ def mse(x, y, theta):
 def run_solvers(x, y, dtype_name, analysis, reference, device="cpu"):
     """Solve with every solver in the dtype; return {name: outcome} judged against `analysis`.
 
-    Each outcome holds θ (None when refused or failed), what the library returned
+    Each outcome contains θ (None when refused or failed), what the library returned
     (`returned_theta`), its MSE, its relative error against float64 least squares, the
-    normal-equation residual ‖XᵀXθ − Xᵀy‖ (all in float64), its seconds and `assess`'s verdict;
-    "inverse" also stores the largest entry of the (XᵀX)⁻¹ the library returned.
+    normal-equation residual ‖XᵀXθ − Xᵀy‖ (all in float64), its seconds and `assess`'s
+    verdict. The "inverse" outcome also stores the largest entry of the returned (XᵀX)⁻¹.
     """
     dtype = DTYPES[dtype_name]
     x_t = torch.from_numpy(x).to(device=device, dtype=dtype)

@@ -178,6 +178,15 @@ def test_drawn_true_theta_has_num_features_entries():
     assert len(results["theta_true"]) == 4
 
 
+def test_diverging_run_summarizes_and_plots():
+    from lib.plots.normal_vs_gd import plot
+
+    record = run_record(NormalVsGdConfig(num_samples=10_000, iterations=300))
+    assert record["results"]["diverged_at_iteration"] is not None
+    assert "GD diverged" in summarize(record)
+    assert len(plot(record)) == 2
+
+
 def test_summary_uses_latex():
     text = summarize(run_record(NormalVsGdConfig(iterations=100)))
     assert "$\\kappa(X) =" in text
@@ -204,7 +213,7 @@ def test_bad_config_is_rejected(changes, message):
 
 def test_work_cap_rejects_oversized_run():
     with pytest.raises(ConfigError, match="floating-point operations"):
-        NormalVsGdConfig(num_samples=3900, true_theta=None, num_features=256)
+        NormalVsGdConfig(num_samples=2000, true_theta=None, num_features=256)
 
 
 def test_jobs_limits_allow_larger_run():

@@ -4,6 +4,7 @@ import gradio as gr
 import pytest
 from matplotlib.figure import Figure
 
+from lib import limits
 from lib.experiments import run_experiment
 from lib.normal_equation.cost import CostConfig
 from space.tabs.normal_vs_gd import EXAMPLES, normal_vs_gd, normal_vs_gd_cost
@@ -66,7 +67,7 @@ def test_cost_handler_rejects_oversized_sweep():
 
 
 def test_cost_default_fits_app_limit():
-    assert CostConfig().estimate_flops() <= 2e9
+    assert CostConfig().estimate_flops() <= limits.APP.max_flops
 
 
 def test_cost_endpoint_over_http(client):

@@ -47,15 +47,15 @@ class CostConfig(Config):
     experiment = "normal_vs_gd_cost"
 
     seed: int = 0
-    num_samples: int = 2000
+    num_samples: int = 1000
     num_features: int = 20
     sample_sizes: tuple = (500, 1000, 2000, 4000)
-    feature_counts: tuple = (5, 10, 20, 40, 80)
+    feature_counts: tuple = (4, 8, 16, 32, 64)
     correlation: float = 0.0
     dtype: str = "float64"
     solvers: tuple = SOLVERS
     tolerance: float = 1e-6
-    max_iterations: int = 200
+    max_iterations: int = 100
     repeats: int = 2
     threads: int = 1
     cpu_max_samples: object = None

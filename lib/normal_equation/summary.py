@@ -182,8 +182,9 @@ def descent_text(results, config):
 def _relative_error(theta, reference):
     if theta is None or any(value is None for value in theta):
         return None
-    norm = math.sqrt(sum(value * value for value in reference)) or 1e-300
-    return math.sqrt(sum((a - b) ** 2 for a, b in zip(theta, reference))) / norm
+    norm = math.hypot(*reference) or 1e-300
+    error = math.hypot(*(a - b for a, b in zip(theta, reference))) / norm
+    return error if math.isfinite(error) else None
 
 
 def _digits(condition, eps):
