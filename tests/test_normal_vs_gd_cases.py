@@ -130,8 +130,9 @@ def test_float32_normal_equations_not_trusted(float32_case):
 
 
 def test_float32_normal_equations_give_no_usable_theta():
-    # On this machine's MKL the float32 XᵀX rounds to an exactly singular matrix, so inverse
-    # and solve raise; elsewhere they may return garbage. Either way no answer is near θ*.
+    # With the CPU build of torch 2.13 (MKL) the float32 XᵀX rounds to an exactly singular
+    # matrix, so inverse and solve raise; elsewhere they may return garbage. Either way no
+    # result is near θ*.
     a = torch.tensor(FLOAT32_A, dtype=torch.float32)
     b = torch.tensor(FLOAT32_B, dtype=torch.float32)
     for solve in (lambda g, m: torch.linalg.inv(g) @ m, torch.linalg.solve):
@@ -188,7 +189,7 @@ def underdetermined_data():
     return x.astype(float), y.astype(float)
 
 
-def test_sum_at_lr_001_equals_mean_at_lr_1_step_for_step():
+def test_sum_matches_mean_step_for_step():
     summed = run(NormalVsGdConfig(gradient="sum", lr=0.01))
     mean = run(NormalVsGdConfig(gradient="mean", lr=1.0))
     np.testing.assert_array_equal(summed["gd_losses"], mean["gd_losses"])
@@ -196,7 +197,7 @@ def test_sum_at_lr_001_equals_mean_at_lr_1_step_for_step():
     np.testing.assert_array_equal(summed["theta_gd"], mean["theta_gd"])
 
 
-def test_sum_equals_mean_step_for_step_on_x():
+def test_sum_matches_mean_on_x():
     from lib.normal_vs_gd import make_problem
 
     x, y, theta_0 = (tensor.double().numpy() for tensor in make_problem(42, 100, (1.5, -0.8, 2.0),

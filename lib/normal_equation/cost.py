@@ -267,12 +267,13 @@ def fit_model(points, methods):
     return rates
 
 
-def crossover(points, rates, normal_method, tolerance):
+def crossover(points, rates, normal_method):
     """Return the d where GD to tolerance and `normal_method` cost the same, by the model.
 
     Solves n·d²·(1 + d/(3n))/r_NE = k(d)·4n·d/r_GD with k(d) the GD iterations measured at the
     largest d, held fixed: d ≈ 4·k·r_NE/r_GD. Returns (d, measured d or None): the measured
-    one is where the d sweep's timings swap order, interpolated in log d.
+    one is the last place where the d sweep's timings swap order, interpolated in log d, since
+    small sizes are noisy.
     """
     largest = points[-1]
     steps = largest["methods"]["gd"]["iterations"] + POWER_ITERATIONS
@@ -286,7 +287,6 @@ def crossover(points, rates, normal_method, tolerance):
             weight = gap_before / (gap_before - gap_after)
             measured = math.exp(math.log(before["d"]) + weight * (math.log(after["d"])
                                                                   - math.log(before["d"])))
-            break
     return predicted, measured
 
 
@@ -315,8 +315,7 @@ def run(config, device="cpu", progress=None):
     methods = list(config.solvers) + ["gd"]
     rates = fit_model(points["n"] + points["d"], methods)
     normal_method = "cholesky" if "cholesky" in config.solvers else config.solvers[0]
-    predicted, measured = crossover(points["d"] or points["n"], rates, normal_method,
-                                    config.tolerance)
+    predicted, measured = crossover(points["d"] or points["n"], rates, normal_method)
     return {"device": str(device), "threads": torch.get_num_threads() if not config.threads
             else config.threads, "points_n": points["n"], "points_d": points["d"],
             "model_gflops": rates, "crossover_method": normal_method,
@@ -365,4 +364,7 @@ def summarize(record):
         f"d ≈ {results['crossover_d_model']:.3g}"
         + (f"; the timings cross at d ≈ {measured:.3g}." if measured is not None else
            "; the measured timings do not cross in this range of d."))
+    if results.get("skipped_on_cpu"):
+        skipped = ", ".join(f"n = {n}, d = {d}" for n, d in results["skipped_on_cpu"])
+        text.append(f"Skipped on the CPU (they run on a CUDA device): {skipped}.")
     return "\n\n".join(text)
