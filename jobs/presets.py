@@ -9,6 +9,8 @@ NOTEBOOK = {
     "lr_range_test": [],
     "lr_batchnorm": [],
     "normal_vs_gd": [{}],
+    "normal_vs_gd_accuracy": [],
+    "normal_vs_gd_cost": [],
 }
 
 SWEEP = {
@@ -64,6 +66,32 @@ SWEEP = {
         {"seed": seed, "gradient": gradient, "lr": lr, "iterations": 2000}
         for seed in (0, 42)
         for gradient, lr in (("sum", 0.001), ("sum", 0.01), ("mean", 0.1), ("mean", 1.0))
+    ] + [
+        {"data": "1 20 1\n3 40 2\n5 60 3", "standardize": True, "solver": "inverse",
+         "gd_init": "zeros", "lr": "auto", "gradient": "mean"},
+        {"data": "1 1 2\n1 1.00001 0.00001\n1 1.00001 4.00001", "dtype": "float32",
+         "solver": "inverse", "lr": "auto"},
+        {"num_samples": 3, "num_features": 5, "true_theta": None, "gd_init": "zeros",
+         "lr": "auto", "iterations": 20000},
+        {"scale": [1, 1, 1000], "lr": "auto"},
+        {"scale": [1, 1, 1000], "standardize": True, "lr": "auto"},
+    ] + [
+        {"num_samples": 1000, "num_features": 8, "true_theta": None, "correlation": rho,
+         "dtype": dtype, "lr": "auto", "gradient": "mean", "iterations": 20000}
+        for rho in (0.0, 0.9, 0.99, 0.999, 0.9999)
+        for dtype in ("float32", "float64")
+    ],
+    "normal_vs_gd_accuracy": [
+        {"num_samples": n, "num_features": d} for n, d in ((200, 10), (2000, 50))
+    ],
+    # Sizes past 1e5 samples or 1024 features run only on a CUDA device.
+    "normal_vs_gd_cost": [
+        {"num_features": 100, "num_samples": 10_000,
+         "sample_sizes": [1000, 10_000, 100_000, 1_000_000],
+         "feature_counts": [16, 64, 256, 1024, 4096],
+         "dtype": dtype, "repeats": 3, "max_iterations": 5000, "threads": 0,
+         "cpu_max_samples": 100_000, "cpu_max_features": 1024}
+        for dtype in ("float32", "float64")
     ],
 }
 
@@ -72,8 +100,10 @@ PRESETS = {"notebook": NOTEBOOK, "sweep": SWEEP}
 GROUPS = {
     "normalization": ["normalization", "normalization_sweep"],
     "learning_rate": ["lr_quadratic", "lr_linear_model", "lr_range_test", "lr_batchnorm"],
+    "normal_vs_gd": ["normal_vs_gd", "normal_vs_gd_accuracy", "normal_vs_gd_cost"],
     "all": ["normalization", "normalization_sweep", "lr_quadratic", "lr_linear_model",
-            "lr_range_test", "lr_batchnorm", "normal_vs_gd"],
+            "lr_range_test", "lr_batchnorm", "normal_vs_gd", "normal_vs_gd_accuracy",
+            "normal_vs_gd_cost"],
 }
 
 # Reduced configs for `--quick` (CI and a first try): these replace the sweep's configs where a
@@ -83,4 +113,7 @@ QUICK = {
                              "repeats": 2}],
     "lr_batchnorm": [{"feature_scale": 100.0, "epochs": 10, "num_samples": 256,
                       "learning_rates": {"low": 1e-3, "high": 1.0, "count": 4, "scale": "log"}}],
+    "normal_vs_gd_cost": [{"num_features": 8, "num_samples": 1000,
+                           "sample_sizes": [1000, 10_000], "feature_counts": [8, 32],
+                           "repeats": 1, "max_iterations": 500}],
 }

@@ -6,6 +6,8 @@ import importlib
 from lib import lr_linear_model, lr_quadratic, normal_vs_gd, normalization
 from lib import normalization_sweep
 from lib import lr_batchnorm, lr_range_test
+from lib.normal_equation import accuracy as normal_vs_gd_accuracy
+from lib.normal_equation import cost as normal_vs_gd_cost
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,6 +48,12 @@ EXPERIMENTS = {
                    lr_range_test.summarize, "lib.plots.lr_range_test:plot_range_test"),
         Experiment("lr_batchnorm", lr_batchnorm.BatchNormSweepConfig, lr_batchnorm.run_record,
                    lr_batchnorm.summarize, "lib.plots.lr_batchnorm:plot_batchnorm"),
+        Experiment("normal_vs_gd_accuracy", normal_vs_gd_accuracy.AccuracyConfig,
+                   normal_vs_gd_accuracy.run_record, normal_vs_gd_accuracy.summarize,
+                   "lib.plots.normal_vs_gd:plot_accuracy"),
+        Experiment("normal_vs_gd_cost", normal_vs_gd_cost.CostConfig,
+                   normal_vs_gd_cost.run_record, normal_vs_gd_cost.summarize,
+                   "lib.plots.normal_vs_gd:plot_cost"),
     ]
 }
 

@@ -39,13 +39,16 @@ class Limits:
     max_network_work: int = 2_000_000_000
     # Optimizer steps of the MLP sweep, both variants: each costs several linear-model steps.
     max_network_steps: int = 1_000
+    # Estimated floating-point operations of one run, for experiments that estimate them.
+    max_flops: float = 1e9
 
 # NOTE: these caps are first estimates; they have not yet been measured against the 2 s and
 # 512 MB budget on a 2-core machine.
 APP = Limits(name="app", max_samples=100_000, max_features=256, max_elements=1_000_000,
-             max_iterations=100_000, max_learning_rates=256)
+             max_iterations=100_000, max_learning_rates=256, max_flops=1e9)
 JOBS = Limits(name="jobs", max_samples=10_000_000, max_features=8192,
-              max_elements=500_000_000, max_iterations=10_000_000, max_learning_rates=100_000)
+              max_elements=500_000_000, max_iterations=10_000_000, max_learning_rates=100_000,
+              max_flops=1e15)
 JOBS = dataclasses.replace(JOBS, max_recorded_values=50_000_000, max_training_work=10**13,
                            max_steps=1_000_000, max_hidden_units=4096,
                            max_network_work=10**15, max_network_steps=1_000_000)
