@@ -21,7 +21,7 @@ import numpy as np
 from lib import limits
 from lib.config import Config
 from lib.records import make_record
-from lib.validation import check_int, check_real, check_real_list
+from lib.validation import check_budget, check_int, check_real, check_real_list
 
 REGIMES = ("monotone convergence", "one-step convergence", "oscillating convergence",
            "stuck oscillation", "divergence")
@@ -47,6 +47,9 @@ class QuadraticConfig(Config):
         )
         self._set("iterations", check_int("iterations", self.iterations, low=1,
                                           high=caps.max_iterations))
+        check_budget("(iterations + 1) × len(learning_rates)",
+                     (self.iterations + 1) * len(self.learning_rates), caps.max_series_values,
+                     "use fewer iterations or learning_rates")
 
 
 def classify(lr, critical_lr=1.0):

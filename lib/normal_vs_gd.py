@@ -24,7 +24,7 @@ import torch
 from lib import limits
 from lib.config import Config
 from lib.records import make_record
-from lib.validation import check_choice, check_int, check_real, check_real_list
+from lib.validation import check_budget, check_choice, check_int, check_real, check_real_list
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,6 +53,12 @@ class NormalVsGdConfig(Config):
         self._set("iterations", check_int("iterations", self.iterations, low=1,
                                           high=caps.max_iterations))
         self._set("gradient", check_choice("gradient", self.gradient, ("sum", "mean")))
+
+        # The loss of every iterate is evaluated on every sample: an (iterations, num_samples)
+        # array, one multiply-add per feature and one more per entry.
+        work = self.iterations * self.num_samples * (len(self.true_theta) + 1)
+        check_budget("iterations × num_samples × (len(true_theta) + 1)", work, caps.max_work,
+                     "use fewer iterations or num_samples")
 
 
 def make_problem(seed, num_samples, true_theta, noise):

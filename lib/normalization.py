@@ -27,7 +27,7 @@ import torch
 from lib import limits
 from lib.config import Config
 from lib.records import make_record
-from lib.validation import ConfigError, check_choice, check_int, check_real
+from lib.validation import ConfigError, check_choice, check_int, check_real, check_text
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,9 +91,12 @@ def parse_data(data):
     the row and column.
     """
     if isinstance(data, str):
-        data = _parse_text_rows(data)
+        data = _parse_text_rows(check_text("data", data))
     if not isinstance(data, (list, tuple)) or not data:
         raise ConfigError("data must be a non-empty list of rows (N×C) or of N×C×L values")
+    max_elements = limits.current().max_elements
+    if len(data) > max_elements:
+        raise ConfigError(f"data must have at most {max_elements} values, got {len(data)} rows")
 
     rows = []
     width = None
