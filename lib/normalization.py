@@ -72,8 +72,9 @@ class NormalizationConfig(Config):
         size = int(np.prod(shape))
         max_elements = limits.current().max_elements
         if size > max_elements:
+            fields = "data" if self.data is not None else "batch_size × num_features"
             raise ConfigError(
-                f"data must have at most {max_elements} values, got {size} (shape {shape})"
+                f"{fields} must have at most {max_elements} values, got {size} (shape {shape})"
             )
         values_per_feature = size // shape[1]
         if values_per_feature < 2:
