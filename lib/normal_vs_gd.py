@@ -24,7 +24,7 @@ import torch
 from lib import limits
 from lib.config import Config
 from lib.records import make_record
-from lib.validation import check_budget, check_choice, check_int, check_real, check_real_list
+from lib.validation import ConfigError, check_budget, check_choice, check_int, check_real, check_real_list
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,6 +54,11 @@ class NormalVsGdConfig(Config):
                                           high=caps.max_iterations))
         self._set("gradient", check_choice("gradient", self.gradient, ("sum", "mean")))
 
+        if self.num_samples < len(self.true_theta):
+            raise ConfigError(
+                f"num_samples must be >= len(true_theta) = {len(self.true_theta)} for XᵀX to "
+                f"be invertible, got {self.num_samples}"
+            )
         # The loss of every iterate is evaluated on every sample: an (iterations, num_samples)
         # array, one multiply-add per feature and one more per entry.
         work = self.iterations * self.num_samples * (len(self.true_theta) + 1)
