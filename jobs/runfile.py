@@ -64,6 +64,12 @@ def write_atomic(path, document):
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
+    except OSError as error:
+        # A full disk (ENOSPC) or a file size limit (EFBIG) lands here; say what was lost.
+        Path(temporary).unlink(missing_ok=True)
+        raise OSError(error.errno, f"could not write the run file {path}: {error.strerror}. "
+                      f"No file was written; free space in {path.parent} or choose another "
+                      "--out folder") from error
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
