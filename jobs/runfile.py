@@ -65,7 +65,8 @@ def write_atomic(path, document):
             os.fsync(file.fileno())
         os.replace(temporary, path)
     except OSError as error:
-        # A full disk (ENOSPC) or a file size limit (EFBIG) lands here; say what was lost.
+        # A full disk (ENOSPC) or a file size limit (EFBIG) ends here. The temporary file is
+        # removed, so the message can promise that nothing was left behind.
         Path(temporary).unlink(missing_ok=True)
         raise OSError(error.errno, f"could not write the run file {path}: {error.strerror}. "
                       f"No file was written; free space in {path.parent} or choose another "

@@ -42,9 +42,9 @@ def build_demo():
                 with gr.Tab(label, id=tab_id):
                     endpoints[tab_id] = module.build()
     # Measured with tests/test_load.py (40 clients, 200 requests, 2 shared cores): 2 requests
-    # at a time per endpoint gave 0.93 requests/s against 0.73 for 1 and 0.74 for 4. 40 places
-    # hold one request per client of the load test; a 41st waiting request gets "Queue is full"
-    # at once instead of a wait of a minute or more. See docs/load-test.md.
+    # at a time per endpoint gave 0.93 requests/s against 0.73 for 1 and 0.74 for 4. The queue
+    # has a place for each of the 40 clients of the load test. A 41st waiting request gets
+    # "Queue is full" at once, because at that rate it would wait 40 s or more.
     blocks.queue(default_concurrency_limit=2, max_size=40)
     return blocks, endpoints
 

@@ -1,7 +1,7 @@
 """A job whose output disk is full fails with a clear message and leaves no partial file.
 
-Two ways to fill the disk: a 64 KiB tmpfs (needs root and `mount`; skipped otherwise) and a
-file size limit (RLIMIT_FSIZE) on the job process, which works anywhere on Linux.
+The disk is filled in two ways. A 64 KiB tmpfs needs root and `mount`, so its test is skipped
+without them. A file size limit (RLIMIT_FSIZE) on the job process works anywhere on Linux.
 """
 
 import os

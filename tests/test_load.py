@@ -128,7 +128,7 @@ def small_queue():
 def test_overfull_queue_rejects_promptly(app_url, small_queue):
     from lib.experiments import run_experiment
 
-    # More clients than the queue holds plus the requests in progress (2 per endpoint).
+    # More clients than the queue has places, plus the requests in progress (2 per endpoint).
     clients = small_queue + 2 + 16
     work = [("lr_quadratic", {"start": float(index + 1), "iterations": 20})
             for index in range(clients)]
