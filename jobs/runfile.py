@@ -51,6 +51,13 @@ def write_atomic(path, document, definition=None):
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
+    except OSError as error:
+        # A full disk (ENOSPC) or a file size limit (EFBIG) ends here. The temporary file is
+        # removed, so the message can promise that nothing was left behind.
+        Path(temporary).unlink(missing_ok=True)
+        raise OSError(error.errno, f"could not write the run file {path}: {error.strerror}. "
+                      f"No file was written; free space in {path.parent} or choose another "
+                      "--out folder") from error
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -116,14 +116,14 @@ class NormalizationConfig(Config):
 
     def _check_size(self, shape, caps):
         size = int(np.prod(shape))
-        if size > caps.max_elements:
+        if size > caps.max_batch_values:
             raise ConfigError(
-                f"data must have at most {caps.max_elements} values, got {size} (shape {shape})"
+                f"data must have at most {caps.max_batch_values} values, got {size} (shape {shape})"
             )
         history = (self.train_steps + 1) * shape[1]
-        if history > caps.max_elements:
+        if history > caps.max_batch_values:
             raise ConfigError(
-                f"(train_steps + 1) · num_features must be at most {caps.max_elements} (the "
+                f"(train_steps + 1) · num_features must be at most {caps.max_batch_values} (the "
                 f"running statistics are recorded after every step), got {history}"
             )
         values_per_feature = size // shape[1]

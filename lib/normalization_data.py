@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 
-from lib.validation import ConfigError, check_real
+from lib.validation import ConfigError, check_real, check_text
 
 DISTRIBUTIONS = ("uniform", "normal", "shifted")
 
@@ -22,7 +22,7 @@ def parse_data(data):
     the row and column.
     """
     if isinstance(data, str):
-        data = _parse_text_rows(data)
+        data = _parse_text_rows(check_text("data", data))
     if not isinstance(data, (list, tuple)) or not data:
         raise ConfigError("data must be a non-empty list of rows (N×C) or of N×C×L values")
 

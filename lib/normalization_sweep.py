@@ -60,8 +60,8 @@ class NormalizationSweepConfig(Config):
         self._set("repeats", check_int("repeats", self.repeats, low=1, high=1000))
 
         largest = max(self.batch_sizes) * max(self.feature_counts)
-        if largest > caps.max_elements:
-            raise ConfigError(f"the largest batch must have at most {caps.max_elements} values, "
+        if largest > caps.max_batch_values:
+            raise ConfigError(f"the largest batch must have at most {caps.max_batch_values} values, "
                               f"got {largest}")
 
 

@@ -8,6 +8,12 @@ import json
 import math
 import numbers
 
+from lib import limits
+
+# The largest integer that a JSON reader holding numbers as IEEE doubles (JavaScript, jq)
+# keeps exact; integers beyond it are rejected so a record reads back as it was written.
+MAX_EXACT_INT = 2**53
+
 
 class ConfigError(ValueError):
     """An invalid config value; its message is shown to the user as it is."""
@@ -29,8 +35,11 @@ def check_real(name, value, *, low=None, high=None, low_inclusive=True, high_inc
     if not _is_real(value):
         raise ConfigError(f"{name} must be a number, got {_describe(value)}")
 
-    value = float(value)
     rule = _range_rule(low, high, low_inclusive, high_inclusive)
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond the float range, e.g. 10**400 from JSON
+        raise ConfigError(f"{name} must be finite{rule}, got {_describe_int(value)}") from None
     if not math.isfinite(value):
         raise ConfigError(f"{name} must be finite{rule}, got {value}")
     too_low = low is not None and (value < low or (value == low and not low_inclusive))
@@ -52,7 +61,11 @@ def _range_rule(low, high, low_inclusive, high_inclusive):
 
 
 def check_int(name, value, *, low=None, high=None):
-    """Return `value` as an int within [low, high]; integral floats such as 4.0 are accepted."""
+    """Return `value` as an int within [low, high]; integral floats such as 4.0 are accepted.
+
+    The range is also clipped to ±2**53 (`MAX_EXACT_INT`), so every accepted integer survives a
+    round trip through a JSON reader that holds numbers as doubles.
+    """
     if _is_real(value) and not isinstance(value, numbers.Integral):
         if math.isfinite(value) and float(value).is_integer():
             value = int(value)
@@ -62,8 +75,45 @@ def check_int(name, value, *, low=None, high=None):
     value = int(value)
     if (low is not None and value < low) or (high is not None and value > high):
         rule = _range_rule(low, high, True, True).replace(" and", "", 1)
-        raise ConfigError(f"{name} must be{rule}, got {value}")
+        raise ConfigError(f"{name} must be{rule}, got {_describe_int(value)}")
+    if abs(value) > MAX_EXACT_INT:
+        raise ConfigError(f"{name} must be between -2**53 and 2**53 to stay exact in JSON, "
+                          f"got {_describe_int(value)}")
     return value
+
+
+def _describe_int(value):
+    # str() of an int over 4300 digits raises ValueError in Python 3.11+, and a long one
+    # would flood the message anyway.
+    if abs(value) < 10**30:
+        return str(value)
+    return f"an integer of about {len(format(abs(value), 'x')) * 4} bits"
+
+
+def check_text(name, value, max_length=None):
+    """Return `value` if it is a str of at most `max_length` characters.
+
+    `max_length` defaults to the `max_text_length` of the limits in force.
+    """
+    if max_length is None:
+        max_length = limits.current().max_text_length
+    if not isinstance(value, str):
+        raise ConfigError(f"{name} must be text, got {_describe(value)}")
+    if len(value) > max_length:
+        raise ConfigError(
+            f"{name} must be at most {max_length} characters long, got {len(value)}"
+        )
+    return value
+
+
+def check_budget(name, amount, maximum, remedy):
+    """Raise `ConfigError` if `amount`, a product of fields named by `name`, exceeds `maximum`.
+
+    `remedy` says which fields to lower, e.g. "use fewer iterations or learning_rates".
+    """
+    if amount > maximum:
+        raise ConfigError(f"{name} must be <= {maximum}, got {amount}: {remedy}")
+    return amount
 
 
 def check_bool(name, value):
@@ -85,10 +135,11 @@ def parse_number_list(name, value):
     """Return a list of numbers from a list, or from text such as "0.1, 0.01" or "[0.1, 0.01]".
 
     Text is read as JSON when it starts with "[", otherwise as numbers separated by commas or
-    whitespace. Nothing is evaluated as code.
+    whitespace. Nothing is evaluated as code. Text longer than the `max_text_length` in force
+    is rejected before it is split or parsed.
     """
     if isinstance(value, str):
-        text = value.strip()
+        text = check_text(name, value).strip()
         if text.startswith("["):
             try:
                 return json.loads(text)

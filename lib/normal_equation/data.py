@@ -5,7 +5,7 @@ import json
 import numpy as np
 import torch
 
-from lib.validation import ConfigError, check_real
+from lib.validation import ConfigError, check_real, check_text
 
 
 def draw_problem(seed, num_samples, num_features, true_theta, noise, correlation=0.0,
@@ -77,7 +77,7 @@ def parse_rows(data, *, max_samples, max_features, max_elements):
 
 def _read_rows(data):
     if isinstance(data, str):
-        text = data.strip()
+        text = check_text("data", data).strip()
         if text.startswith("["):
             try:
                 data = json.loads(text)
