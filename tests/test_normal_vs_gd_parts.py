@@ -213,7 +213,8 @@ def test_bad_config_is_rejected(changes, message):
 
 def test_work_cap_rejects_oversized_run():
     with pytest.raises(ConfigError, match="floating-point operations"):
-        NormalVsGdConfig(num_samples=2000, true_theta=None, num_features=256)
+        NormalVsGdConfig(num_samples=780, true_theta=None, num_features=256,
+                         iterations=100_000)
 
 
 def test_jobs_limits_allow_larger_run():
