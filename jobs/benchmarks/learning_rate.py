@@ -73,6 +73,7 @@ def benchmark_linear(quick):
         "times_s": _time(lambda: batched_linear(rates, epochs), repeats),
         "baseline_times_s": _time(lambda: sequential_linear(rates, epochs), repeats),
         "target": ">= 20x faster, losses equal to 1e-6",
+        "target_speedup": 20,
         "check": {"max_abs_loss_difference": error, "tolerance": 1e-6},
     }
 
@@ -106,6 +107,7 @@ def benchmark_quadratic(quick):
         "times_s": _time(lambda: descend("quadratic", 1.0, 10.0, rates, iterations), repeats),
         "baseline_times_s": _time(lambda: per_rate_loop(rate_list, 10.0, iterations), repeats),
         "target": ">= 50x faster, iterates bitwise equal",
+        "target_speedup": 50,
         "check": {"max_abs_difference": float(np.nanmax(difference)), "tolerance": 0.0},
     }
 
