@@ -17,7 +17,8 @@ import torch
 
 import jobs.benchmarks
 from jobs.benchmarks import median
-from jobs.runfile import make_run_file, write_atomic
+from jobs.provenance import command_line, environment, utc_now
+from jobs.runfile import SCHEMA, write_atomic
 
 logger = logging.getLogger("jobs.bench")
 
@@ -76,7 +77,9 @@ def module_names():
 def main(argv=None):
     """Run the benchmarks, print one line per case and write the run file; return 0."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    argv = list(argv or [])
     args = build_parser().parse_args(argv)
+    started_at, started = utc_now(), time.perf_counter()
     device = "cuda" if torch.cuda.is_available() else "cpu"
     print(f"device: {device}, threads: {torch.get_num_threads()}", flush=True)
 
@@ -86,20 +89,31 @@ def main(argv=None):
         start = time.perf_counter()
         for case in module.benchmarks(quick=args.quick):
             result = summarize_case(case)
+            timed = sum(case["times_s"]) + sum(case["baseline_times_s"])
             records.append({"experiment": "benchmark",
                             "config": {"module": name, "name": case["name"],
                                        "quick": args.quick},
                             "results": result,
-                            "timings_s": {"total": sum(case["times_s"])
-                                          + sum(case["baseline_times_s"])}})
+                            "timings_s": {"timed": timed, "wall": timed}})
             print(f"{result['name']:<48} {result['median_s'] * 1e3:10.2f} ms  "
                   f"baseline {result['baseline_median_s'] * 1e3:10.2f} ms  "
                   f"ratio {result['ratio']:7.2f}  met {result['met']}", flush=True)
         logger.info("module %s done in %.1f s", name, time.perf_counter() - start)
 
     preset = "quick" if args.quick else "full"
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    path = write_atomic(args.out / f"bench-{preset}-{stamp}.json",
-                        make_run_file("bench", preset, device, records))
+    document = {
+        "schema": SCHEMA,
+        "job": "bench",
+        "preset": preset,
+        "quick": args.quick,
+        "command": command_line(["bench", *argv]),
+        "started_at": started_at,
+        "finished_at": utc_now(),
+        "wall_s": time.perf_counter() - started,
+        "seeds": [],
+        "environment": environment(device),
+        "records": records,
+    }
+    path = write_atomic(args.out / f"bench-{preset}-{device}.json", document)
     print(f"wrote {path}")
     return 0
