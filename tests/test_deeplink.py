@@ -188,7 +188,7 @@ def test_query_prefixes_shared_keys_only():
                      "&lr_linear_model.epochs=20")
 
 
-def test_query_leaves_bare_keys_unique_to_an_endpoint():
+def test_query_keeps_unshared_keys_bare():
     inputs = tab_inputs("learning-rate")
     changes = {("lr_range_test", "lr_max"): 2.0, ("lr_batchnorm", "hidden_units"): 32}
     values = [changes.get((item.api_name, item.key), item.default) for item in inputs]
