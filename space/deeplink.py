@@ -250,7 +250,9 @@ def check_config_value(api_name, key, value):
     """Raise LinkValueError if `key` is a config key of `api_name` and `value` fails its check.
 
     The value is checked with every other key at its default, as the Run button would after
-    a link that sets only this key. An empty text becomes None, as the handlers pass it.
+    a link that sets only this key. It is checked as the handlers pass text on: an empty text
+    becomes None, and a text box that holds a number (such as `lr`, which also takes "auto",
+    or `batch_size`) is checked as that number when the config does not take the text itself.
     """
     experiment = EXPERIMENTS.get(api_name)
     if experiment is None:
@@ -258,10 +260,34 @@ def check_config_value(api_name, key, value):
     fields = {field.name for field in dataclasses.fields(experiment.config_class)}
     if key not in fields:
         return
+    value = optional_text(value)
+    error = _config_error(experiment.config_class, key, value)
+    if error is None:
+        return
+    number = _text_number(value)
+    if number is not None:
+        error = _config_error(experiment.config_class, key, number)
+        if error is None:
+            return
+    raise LinkValueError(error)
+
+
+def _config_error(config_class, key, value):
     try:
-        experiment.config_class.from_dict({key: optional_text(value)})
+        config_class.from_dict({key: value})
     except ConfigError as error:
-        raise LinkValueError(str(error)) from None
+        return str(error)
+    return None
+
+
+def _text_number(value):
+    """Return the float that text such as "0.5" or "nan" reads as, or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return float(value.strip())
+    except ValueError:
+        return None
 
 
 def format_value(component, value):

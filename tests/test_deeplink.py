@@ -36,7 +36,7 @@ def read(query):
 
 
 def test_tab_ids_are_the_documented_ones():
-    assert TAB_IDS == ["normalization", "learning-rate", "normal-equation"]
+    assert TAB_IDS == ["normalization", "learning-rate", "normal-equation", "archive"]
 
 
 def test_tab_parameter_selects_tab():
@@ -56,8 +56,8 @@ def test_unknown_tab_is_ignored_with_notice():
 
 def test_bare_key_sets_every_endpoint_of_tab():
     link = read("tab=learning-rate&learning_rates=0.5")
-    assert link.values[component("lr_quadratic", "learning_rates")] == "0.5"
-    assert link.values[component("lr_linear_model", "learning_rates")] == "0.5"
+    assert link.values == {component(api_name, "learning_rates"): "0.5"
+                           for api_name in ("lr_quadratic", "lr_linear_model", "lr_batchnorm")}
     assert link.notices == []
 
 
@@ -73,7 +73,7 @@ def test_prefixed_key_wins_over_bare_key(query):
 
 def test_prefixed_key_reaches_another_tab():
     link = read("tab=normalization&normal_vs_gd.lr=0.5")
-    assert link.values == {component("normal_vs_gd", "lr"): 0.5}
+    assert link.values == {component("normal_vs_gd", "lr"): "0.5"}
 
 
 def test_bare_key_defaults_to_first_tab():
@@ -104,15 +104,21 @@ def test_gradio_keys_are_ignored_silently(name):
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    ("tab=normal-equation&lr=fast", "must be a number, got `fast`"),
-    ("tab=normal-equation&lr=nan", "must be finite"),
+    ("tab=normal-equation&lr=fast", "lr must be a number, got 'fast'"),
+    ("tab=normal-equation&lr=nan", "lr must be finite"),
     ("tab=normal-equation&lr=-1", "lr must be > 0"),
+    ("tab=normal-equation&normal_vs_gd.tolerance=fast", "must be a number, got `fast`"),
+    ("tab=normal-equation&normal_vs_gd.tolerance=nan", "must be finite"),
+    ("tab=normal-equation&normal_vs_gd.seed=9007199254740993", "to stay exact in JSON"),
+    ("tab=learning-rate&lr_linear_model.batch_size=0", "batch_size must be"),
+    ("tab=learning-rate&lr_range_test.lr_max=-1", "lr_max must be > 0"),
+    ("tab=normal-equation&normal_vs_gd_cost.repeats=0", "repeats must be"),
     ("tab=normal-equation&iterations=2.5", "must be an integer"),
     ("tab=normal-equation&gradient=median", "must be one of `sum`, `mean`"),
     ("tab=learning-rate&lr_quadratic.learning_rates=0.1,-1", r"learning_rates[1] must be > 0"),
     ("tab=learning-rate&continue_training=maybe", "must be true or false"),
     ("tab=normalization&ddof=2", "must be one of"),
-    ("tab=normalization&eps=0", "eps must be > 0"),
+    ("tab=normalization&eps=-1", "eps must be > 0 (or exactly 0"),
 ])
 def test_invalid_value_is_ignored_with_notice(query, message):
     link = read(query)
@@ -125,8 +131,14 @@ def test_invalid_value_is_ignored_with_notice(query, message):
     ("tab=normal-equation&iterations=500", "normal_vs_gd", "iterations", 500),
     ("tab=normal-equation&iterations=5e2", "normal_vs_gd", "iterations", 500),
     ("tab=normal-equation&gradient=mean", "normal_vs_gd", "gradient", "mean"),
-    ("tab=normal-equation&seed=9223372036854775807", "normal_vs_gd", "seed",
-     9223372036854775807),
+    ("tab=normal-equation&normal_vs_gd.seed=9007199254740992", "normal_vs_gd", "seed",
+     9007199254740992),
+    ("tab=normal-equation&lr=auto", "normal_vs_gd", "lr", "auto"),
+    ("tab=normal-equation&lr=0.5", "normal_vs_gd", "lr", "0.5"),
+    ("tab=normal-equation&solver=cholesky", "normal_vs_gd", "solver", "cholesky"),
+    ("tab=learning-rate&lr_linear_model.batch_size=10", "lr_linear_model", "batch_size", "10"),
+    ("tab=learning-rate&lr_max=2", "lr_range_test", "lr_max", 2.0),
+    ("tab=normalization&eps=0", "normalization", "eps", 0.0),
     ("tab=learning-rate&continue_training=true", "lr_linear_model", "continue_training", True),
     ("tab=learning-rate&continue_training=0", "lr_linear_model", "continue_training", False),
     ("tab=normalization&ddof=1", "normalization", "ddof", 1),
@@ -143,7 +155,7 @@ def test_valid_value_is_read(query, api_name, key, expected):
 
 def test_repeated_key_uses_last_value():
     link = read("tab=normal-equation&lr=0.1&lr=0.2")
-    assert link.values == {component("normal_vs_gd", "lr"): 0.2}
+    assert link.values == {component("normal_vs_gd", "lr"): "0.2"}
     assert "more than once" in link.notices[0]
 
 
@@ -171,15 +183,32 @@ def test_query_prefixes_shared_keys_only():
                ("lr_linear_model", "epochs"): 20}
     values = [changes.get((item.api_name, item.key), item.default) for item in inputs]
     query = deeplink.make_query("learning-rate", inputs, values)
-    assert query == "tab=learning-rate&lr_quadratic.learning_rates=0.5,%201.5&epochs=20"
+    # epochs is shared with /lr_batchnorm, learning_rates with both other endpoints.
+    assert query == ("tab=learning-rate&lr_quadratic.learning_rates=0.5,%201.5"
+                     "&lr_linear_model.epochs=20")
+
+
+def test_query_keeps_unshared_keys_bare():
+    inputs = tab_inputs("learning-rate")
+    changes = {("lr_range_test", "lr_max"): 2.0, ("lr_batchnorm", "hidden_units"): 32}
+    values = [changes.get((item.api_name, item.key), item.default) for item in inputs]
+    query = deeplink.make_query("learning-rate", inputs, values)
+    assert query == "tab=learning-rate&lr_max=2&hidden_units=32"
 
 
 ROUND_TRIP_CHANGES = {
     "normalization": {"seed": 7, "eps": 0.001, "momentum": None, "ddof": 1,
-                      "data": "1 2\n3 4\n5 7"},
+                      "data": "1 2\n3 4\n5 7", "length": 5, "distribution": "shifted",
+                      "affine": False, "weight": "2", "train_steps": 3},
     "learning-rate": {("lr_quadratic", "learning_rates"): "0.5, 1.01", "start": -2.5,
-                      "continue_training": True, ("lr_linear_model", "learning_rates"): "0.02"},
-    "normal-equation": {"lr": 1e-4, "gradient": "mean", "true_theta": "1, 2", "noise": 0.0},
+                      "continue_training": True, ("lr_linear_model", "learning_rates"): "0.02",
+                      ("lr_linear_model", "batch_size"): "10", "lr_max": 2.5,
+                      ("lr_range_test", "optimizer"): "adam", "feature_scale": 10.0},
+    "normal-equation": {"lr": "0.0001", "gradient": "mean", "true_theta": "1, 2", "noise": 0.0,
+                        "solver": "lstsq", "fit_intercept": True, "correlation": 0.5,
+                        ("normal_vs_gd_cost", "sample_sizes"): "100, 200",
+                        ("normal_vs_gd_cost", "dtype"): "float32"},
+    "archive": {},
 }
 
 
@@ -264,9 +293,14 @@ def test_components_get_element_ids():
             assert endpoint.record.elem_id == f"{endpoint.api_name}-record"
 
 
+# The archive tab's events are API endpoints too, though not `Endpoint`s: they read run files
+# rather than run an experiment. /archive_listing is the load event of its listing's Markdown.
+ARCHIVE_API_NAMES = {"/archive_refresh", "/archive_file", "/archive_record", "/archive_listing"}
+
+
 def test_api_lists_only_endpoints(client):
     api = client.view_api(print_info=False, return_format="dict")
     endpoint_names = {f"/{endpoint.api_name}" for endpoints in ENDPOINTS.values()
                       for endpoint in endpoints}
-    assert set(api["named_endpoints"]) == endpoint_names
+    assert set(api["named_endpoints"]) == endpoint_names | ARCHIVE_API_NAMES
     assert api["unnamed_endpoints"] == {}

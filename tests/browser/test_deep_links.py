@@ -61,3 +61,25 @@ def test_link_control_round_trip(page, app_url, browser):
                                                                           "true")
     expect(field(other, "normal_vs_gd-lr")).to_have_value("0.5")
     expect(radio(other, "normal_vs_gd-gradient", "mean")).to_be_checked()
+
+
+def test_link_sets_inputs_of_later_sections(page, app_url):
+    open_lab(page, app_url, "tab=learning-rate&lr_max=2&lr_range_test.optimizer=adam"
+                            "&hidden_units=32&lr_linear_model.batch_size=10")
+
+    expect(field(page, "lr_range_test-lr_max")).to_have_value("2")
+    expect(radio(page, "lr_range_test-optimizer", "adam")).to_be_checked()
+    expect(field(page, "lr_batchnorm-hidden_units")).to_have_value("32")
+    # Part 2's batch size sits in a closed accordion, which renders its inputs when opened.
+    page.get_by_role("button", name="Optimizer, batches, data").click()
+    expect(field(page, "lr_linear_model-batch_size")).to_have_value("10")
+    expect(radio(page, "lr_linear_model-optimizer", "sgd")).to_be_checked()
+    expect(page.locator("#link-notice")).to_be_hidden()
+
+
+def test_link_sets_text_lr_to_auto(page, app_url):
+    open_lab(page, app_url, "tab=normal-equation&lr=auto&normal_vs_gd_cost.repeats=3")
+
+    expect(field(page, "normal_vs_gd-lr")).to_have_value("auto")
+    expect(field(page, "normal_vs_gd_cost-repeats")).to_have_value("3")
+    expect(page.locator("#link-notice")).to_be_hidden()

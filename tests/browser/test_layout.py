@@ -29,6 +29,8 @@ def test_keyboard_runs_a_tab(page, app_url):
     tab_until(page, "#normal_vs_gd-download-record")
     tab_until(page, "#normal-equation-link")
     page.keyboard.press("Enter")
+    # The accordion renders its contents after the Enter press, later on a busy machine.
+    expect(page.locator("#normal-equation-make-link")).to_be_visible()
     tab_until(page, "#normal-equation-make-link")
     page.keyboard.press("Enter")
     expect(field(page, "normal-equation-link-url")).to_have_value(
