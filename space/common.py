@@ -53,7 +53,13 @@ class Endpoint:
     record: object
 
     def wire(self, handler):
-        """Connect the button to `handler`, whose parameter names are the keys of `inputs`."""
+        """Connect the button to `handler`, whose parameter names are the keys of `inputs`.
+
+        The handler gets the values as sent (preprocess=False), so lib validates them all:
+        Gradio's preprocessing would round a Number(precision=0) and reject NaN, infinity or
+        text with an error that carries no message, and reject an unknown Radio choice with
+        one that does not name the input.
+        """
         self.button.click(handler, inputs=list(self.inputs.values()), outputs=self.outputs,
-                          api_name=self.api_name)
+                          api_name=self.api_name, preprocess=False)
         return self
