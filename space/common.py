@@ -4,11 +4,19 @@ import dataclasses
 import logging
 
 import gradio as gr
+import torch
 
 from lib.experiments import EXPERIMENTS, run_experiment
 from lib.validation import ConfigError
 
 logger = logging.getLogger(__name__)
+
+# One torch thread for every request. torch's thread count is process-wide: the cost sweep sets
+# it (its `threads`, default 1) while it runs, which changed the float32 results of requests
+# running next to it (tests/test_load.py found BatchNorm1d outputs differing in the last bits).
+# The caps in lib/limits.py were measured with one thread, and the queue runs two requests per
+# endpoint on a 2-core machine.
+torch.set_num_threads(1)
 
 
 def optional_text(value):
