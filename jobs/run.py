@@ -151,6 +151,9 @@ def _run_job(args, argv):
         print(f"interrupted: {len(records)} of {len(indices)} records are saved in {parts}; "
               "run the same command with --resume to finish", file=sys.stderr)
         return 130
+    except OSError as error:
+        progress.close()
+        return _write_failed(error, records, indices, parts)
     progress.close()
 
     ordered = [records[index] for index in indices]
@@ -171,11 +174,28 @@ def _run_job(args, argv):
     if shard.count > 1:
         document["shard"] = {"index": shard.index, "count": shard.count, "indices": indices,
                              "total": len(work)}
-    write_atomic(target, document)
+    try:
+        write_atomic(target, document)
+    except OSError as error:
+        return _write_failed(error, records, indices, parts)
     remove_temporaries(args.out, target.name)
     shutil.rmtree(parts, ignore_errors=True)
     print(f"wrote {target}", flush=True)
     return 0
+
+
+def _write_failed(error, records, indices, parts):
+    """Report a file that could not be written (a full disk, a file size limit); return 1.
+
+    `write_atomic` leaves no partial file, so the parts written before stay valid for --resume.
+    """
+    text = error.strerror or ""
+    if not text.startswith("could not write"):  # raised before write_atomic's own handler
+        text = f"could not write the run file or its parts in {parts.parent}: {error}"
+    print(f"error: {text}. The {len(records)} of {len(indices)} records "
+          f"finished before are kept in {parts}; run the same command with --resume once "
+          "there is room", file=sys.stderr)
+    return 1
 
 
 def run_blocks(work, indices, done, device, parts, records, progress):

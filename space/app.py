@@ -25,6 +25,7 @@ import torch  # noqa: E402
 from space import accessibility, sharing  # noqa: E402
 from space.tabs import learning_rate, normal_vs_gd, normalization  # noqa: E402
 from space.tabs import archive  # noqa: E402
+from space import guard  # noqa: E402
 
 TITLE = "Deep-learning lab: normalization, learning rate, normal equation"
 SHORT_TITLE = "deep-learning lab"
@@ -67,6 +68,7 @@ def build_demo():
     # has a place for each of the 40 clients of the load test. A 41st waiting request gets
     # "Queue is full" at once, because at that rate it would wait 40 s or more.
     blocks.queue(default_concurrency_limit=2, max_size=40)
+    guard.install(blocks)
     return blocks, endpoints
 
 

@@ -4,11 +4,19 @@ import dataclasses
 import logging
 
 import gradio as gr
+import torch
 
 from lib.experiments import EXPERIMENTS, run_experiment
 from lib.validation import ConfigError
 
 logger = logging.getLogger(__name__)
+
+# One torch thread for every request. torch's thread count is process-wide: the cost sweep sets
+# it (its `threads`, default 1) while it runs, which changed the float32 results of requests
+# running next to it (tests/test_load.py found BatchNorm1d outputs differing in the last bits).
+# The caps in lib/limits.py were measured with one thread, and the queue runs two requests per
+# endpoint on a 2-core machine.
+torch.set_num_threads(1)
 
 
 def optional_text(value):
@@ -53,7 +61,13 @@ class Endpoint:
     record: object
 
     def wire(self, handler):
-        """Connect the button to `handler`, whose parameter names are the keys of `inputs`."""
+        """Connect the button to `handler`, whose parameter names are the keys of `inputs`.
+
+        The handler gets the values as sent (preprocess=False), so lib validates them all:
+        Gradio's preprocessing would round a Number(precision=0) and reject NaN, infinity or
+        text with an error that carries no message, and reject an unknown Radio choice with
+        one that does not name the input.
+        """
         self.button.click(handler, inputs=list(self.inputs.values()), outputs=self.outputs,
-                          api_name=self.api_name)
+                          api_name=self.api_name, preprocess=False)
         return self

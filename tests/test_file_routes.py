@@ -83,3 +83,75 @@ def test_own_assets_still_served(app_url):
     asset = body.split('src="./assets/', 1)[1].split('"', 1)[0]
     status, _ = raw_get(app_url, "/assets/" + asset)
     assert status == 200
+
+
+# URLs through the file route. The session's app is served on 127.0.0.1, where a guard that
+# failed would make the server fetch the URL, so the guard is tested here on its own, with an
+# inner app that records whether a request got through; tests/test_network.py sends a public
+# URL to a served app with outgoing connections refused.
+
+URL_PATHS = [
+    "/gradio_api/file=https://example.com/font.woff2",
+    "/gradio_api/file=http://example.com/a.png",
+    "/gradio_api/file=HTTPS://example.com/a.png",
+    "/gradio_api/file=//example.com/a.png",
+    "/gradio_api/file=ftp://example.com/a.png",
+    "/file=https://example.com/a.png",
+    "/prefix/gradio_api/file=https://example.com/a.png",
+]
+
+
+def call_guard(path, method="GET"):
+    """Send one request with `path` (decoded, as ASGI gives it) through FileRouteGuard.
+
+    Return (status, whether the inner app was called).
+    """
+    import asyncio
+
+    from space.guard import FileRouteGuard
+
+    reached, sent = [], []
+
+    async def inner(scope, receive, send):
+        reached.append(scope["path"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": method, "path": path, "headers": [],
+             "query_string": b""}
+    asyncio.run(FileRouteGuard(inner)(scope, receive, send))
+    return sent[0]["status"], bool(reached)
+
+
+@pytest.mark.parametrize("path", URL_PATHS)
+def test_guard_refuses_url_in_file_route(path):
+    assert call_guard(path) == (403, False)
+    assert call_guard(path, method="HEAD") == (403, False)
+
+
+@pytest.mark.parametrize("path", ["/gradio_api/file=/tmp/gradio/abc/plot.png",
+                                  "/gradio_api/file=space/static/logo.svg",
+                                  "/gradio_api/info", "/", "/config"])
+def test_guard_passes_other_paths(path):
+    assert call_guard(path) == (200, True)
+
+
+def test_served_app_has_guard(app_url):
+    from space.app import demo
+    from space.guard import FileRouteGuard
+
+    assert FileRouteGuard in [middleware.cls for middleware in demo.server_app.user_middleware]
+
+
+def test_file_route_url_refused_by_served_app(app_url):
+    # 127.0.0.1 only: gradio would refuse this private address too, but without the guard its
+    # answer is not the guard's text.
+    status, body = raw_get(app_url, f"/gradio_api/file=http://127.0.0.1:{urlsplit(app_url).port}/")
+    assert status == 403
+    assert "serves its own files only" in body

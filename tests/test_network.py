@@ -155,10 +155,9 @@ def test_app_contacts_no_host(guarded_env):
     assert attempts(log) == []
 
 
-@pytest.mark.xfail(strict=True, reason="gradio 6.31's /file= route resolves and fetches a public "
-                   "URL (route_utils.secure_url_stream_response); the app does not block it yet")
 def test_file_route_does_not_fetch_remote_url(guarded_env):
-    """Gradio 6.31 fetches a public http(s) URL given to /gradio_api/file=; this app must not."""
+    """Gradio 6.31 fetches a public http(s) URL given to /gradio_api/file=; space/guard.py
+    answers 403 instead."""
     env, log = guarded_env
     port = free_port()
     env["GRADIO_SERVER_NAME"] = "127.0.0.1"
@@ -175,7 +174,7 @@ def test_file_route_does_not_fetch_remote_url(guarded_env):
         server.terminate()
         server.wait(timeout=30)
 
-    assert response.status_code in (403, 404)
+    assert response.status_code == 403
     assert attempts(log) == []
 
 

@@ -77,6 +77,9 @@ class CostConfig(Config):
         self._set("dtype", check_choice("dtype", self.dtype, tuple(DTYPES)))
         solvers = tuple(self.solvers.replace(",", " ").split() if isinstance(self.solvers, str)
                         else self.solvers)
+        if not 1 <= len(solvers) <= len(SOLVERS):
+            raise ConfigError(f"solvers must name between 1 and {len(SOLVERS)} of "
+                              f"{', '.join(SOLVERS)}, got {len(solvers)}")
         for index, name in enumerate(solvers):
             check_choice(f"solvers[{index}]", name, SOLVERS)
         self._set("solvers", solvers)
@@ -305,6 +308,10 @@ def run(config, device="cpu", progress=None):
     """
     points = {"n": [], "d": []}
     sizes = config.sizes(device)
+    if not sizes:
+        raise ConfigError(f"cpu_max_samples = {config.cpu_max_samples} and cpu_max_features = "
+                          f"{config.cpu_max_features} skip every size on {device}; raise them "
+                          "or run on a CUDA device")
     skipped = [[n, d] for sweep, n, d in config.sizes() if (sweep, n, d) not in sizes]
     with torch_threads(config.threads):
         for index, (sweep, n, d) in enumerate(sizes):
