@@ -20,7 +20,6 @@ if str(REPOSITORY) not in sys.path:
     sys.path.insert(0, str(REPOSITORY))
 
 import gradio as gr  # noqa: E402
-import torch  # noqa: E402
 
 from space import accessibility, sharing  # noqa: E402
 from space.tabs import learning_rate, normal_vs_gd, normalization  # noqa: E402
@@ -75,10 +74,5 @@ def build_demo():
 demo, ENDPOINTS = build_demo()
 
 if __name__ == "__main__":
-    # The app runs several small requests at once on a 2-core machine; one torch thread each
-    # avoids oversubscription, which made a BatchNorm sweep take 11 s of CPU instead of 0.6 s
-    # (measured while other work loaded the machine). Importing this module (the tests) and
-    # the jobs keep torch's default.
-    torch.set_num_threads(1)
     # An explicit server_port makes gradio fail on a busy port instead of trying the next 99.
     demo.launch(server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
