@@ -1,6 +1,6 @@
 """Refuse file-route requests that name a URL, so the app never fetches from another host.
 
-Gradio 6.31 answers `GET /gradio_api/file=https://host/path` by downloading that URL and
+Gradio 6.31 handles `GET /gradio_api/file=https://host/path` by downloading that URL and
 streaming it back (`secure_url_stream_response` in gradio/routes.py); it refuses private
 addresses, but any public host is fetched. This app serves only its own files, so a file route
 whose path starts with a URL scheme (`https:`, `ftp:`, ...) or `//` gets 403 before gradio sees
@@ -19,7 +19,7 @@ REFUSAL = "This app's file route serves its own files only, not URLs."
 
 
 class FileRouteGuard:
-    """ASGI middleware: answer 403 to a file route whose path is a URL; pass on the rest."""
+    """ASGI middleware: refuse (403) a file route whose path is a URL; pass on the rest."""
 
     def __init__(self, app):
         self.app = app
@@ -35,7 +35,7 @@ def install(blocks):
     """Serve `blocks` behind `FileRouteGuard` on every launch; return `blocks`.
 
     Gradio builds a new FastAPI app in each `launch()`, and middleware cannot be added once that
-    app has answered a request, so the guard goes in through launch's `app_kwargs`, which gradio
+    app has served a request, so the guard goes in through launch's `app_kwargs`, which gradio
     passes to the FastAPI constructor.
     """
     launch = blocks.launch

@@ -107,6 +107,7 @@ def call_guard(path, method="GET"):
     Return (status, whether the inner app was called).
     """
     import asyncio
+    import concurrent.futures
 
     from space.guard import FileRouteGuard
 
@@ -125,7 +126,9 @@ def call_guard(path, method="GET"):
 
     scope = {"type": "http", "method": method, "path": path, "headers": [],
              "query_string": b""}
-    asyncio.run(FileRouteGuard(inner)(scope, receive, send))
+    # In a thread of its own: a test run before this one may leave an event loop running here.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, FileRouteGuard(inner)(scope, receive, send)).result()
     return sent[0]["status"], bool(reached)
 
 
