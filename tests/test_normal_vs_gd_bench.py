@@ -15,7 +15,7 @@ def quick_records():
 def test_benchmark_records_have_all_keys(quick_records):
     assert len(quick_records) == 3
     for record in quick_records.values():
-        assert set(record) == KEYS
+        assert set(record) >= KEYS
         assert record["times_s"] and record["baseline_times_s"]
 
 
