@@ -21,7 +21,7 @@ EMBEDDING_DOC = DOCS / "embedding.md"
 END = "<!-- end generated -->"
 
 SEED_64 = ">= 0, <= 9007199254740992"
-RATES = "each > 0, <= 1000; 1 to 64 values"
+RATES = "each > 0, <= 1000; 1 to 256 values"
 RATES_MEANING = ("the step sizes to compare, one run each: a list (`0.1, 0.01`) or a range "
                  "`low:high:count`, with `:log` for log spacing (`1e-4:1:64:log`)")
 OPTIMIZER = "`sgd` (with `momentum`) or `adam`"
@@ -38,7 +38,7 @@ PARAMETERS = {
                        "N, samples in the generated batch; taken from `data` when it is given. "
                        "1 is allowed with `length` >= 2 or `train_steps` 0: BatchNorm1d cannot "
                        "train on one value per feature"),
-        "num_features": ("int", ">= 1, <= 64",
+        "num_features": ("int", ">= 1, <= 256",
                          "C, features (channels) per sample; taken from `data` when given"),
         "data": ("str or nested list", "at most 4096 values, at least 2 per feature in training",
                  "your own batch instead of random numbers: one row per line (numbers "
@@ -129,7 +129,7 @@ PARAMETERS = {
     "lr_batchnorm": {
         "seed": ("int", SEED_64, "seed of the data, the weights and the batches"),
         "num_samples": ("int", ">= 2, <= 100000", "n, samples of the regression task"),
-        "num_features": ("int", ">= 1, <= 64", "features per sample"),
+        "num_features": ("int", ">= 1, <= 256", "features per sample"),
         "feature_scale": ("float", ">= 1, <= 1000000",
                           "standard deviation of the widest feature; the others span down "
                           "to 1 on a log scale"),
@@ -145,7 +145,7 @@ PARAMETERS = {
         "seed": ("int", SEED_64, "seed of the generator that draws X, the noise and GD's "
                  "starting θ"),
         "num_samples": ("int", ">= 1, <= 100000", "n, rows of X"),
-        "true_theta": ("str or list", "each >= -1000000, <= 1000000; 1 to 64 values",
+        "true_theta": ("str or list", "each >= -1000000, <= 1000000; 1 to 256 values",
                        "the θ that generates y; empty with `num_features` draws it"),
         "noise": ("float", ">= 0, <= 1000000",
                   "standard deviation of the Gaussian noise added to y, in units of y"),
@@ -158,7 +158,7 @@ PARAMETERS = {
                      "`sum` is 2·Xᵀ(Xθ − Y), the course notebook's gradient; `mean` is "
                      "(2/n)·Xᵀ(Xθ − Y), the gradient of the MSE. lr on `sum` equals n·lr on "
                      "`mean`"),
-        "num_features": ("int or None", ">= 1, <= 64",
+        "num_features": ("int or None", ">= 1, <= 256",
                          "d; None (or 0 from the app) is the length of `true_theta`"),
         "fit_intercept": ("bool", "true or false", "prepend a column of ones to X"),
         "data": ("str or nested list", "rows of numbers, the last column y",
@@ -181,10 +181,10 @@ PARAMETERS = {
     "normal_vs_gd_cost": {
         "seed": ("int", SEED_64, "seed of the generator that draws the data"),
         "num_samples": ("int", ">= 2, <= 100000", "n of the sweep over d"),
-        "num_features": ("int", ">= 1, <= 64", "d of the sweep over n"),
+        "num_features": ("int", ">= 1, <= 256", "d of the sweep over n"),
         "sample_sizes": ("str or list", "each >= 1, <= 100000; 1 to 12 values",
                          "the values of n to time, at d = `num_features`"),
-        "feature_counts": ("str or list", "each >= 1, <= 64; 1 to 12 values",
+        "feature_counts": ("str or list", "each >= 1, <= 256; 1 to 12 values",
                            "the values of d to time, at n = `num_samples`"),
         "correlation": ("float", ">= 0, <= 0.9999",
                         "correlation between features; it raises κ, so GD needs more steps"),
