@@ -50,9 +50,15 @@ def select_tab(page, tab_id):
 
 
 def run_and_wait(page, api_name):
-    """Click the endpoint's Run button and wait for its first plot to show an image."""
+    """Click the endpoint's Run button; wait for its first plot and for its summary's text.
+
+    The outputs render one after another, so a plot can be visible while the summary is still
+    empty.
+    """
     page.locator(f"#{api_name}-run").click()
     expect(page.locator(f"#{api_name}-plot-1 img").first).to_be_visible(timeout=60_000)
+    expect(page.locator(f"#{api_name}-summary")).to_contain_text(re.compile(r"\d"),
+                                                                 timeout=60_000)
 
 
 def shows_number(text, expected, min_digits=3):
