@@ -1,6 +1,6 @@
 """`python -m jobs bench`: run every benchmark and write one run file of benchmark records.
 
-Each record holds the median, min and max of the repeated timings, the baseline's, their ratio
+Each record contains the median, min and max of the repeated timings, the baseline's, their ratio
 (baseline median / median: above 1 means faster than the baseline), the problem size, the device
 and the thread count. Targets are ratios against a baseline timed in the same run, because
 absolute times drift on shared machines.

@@ -138,7 +138,7 @@ def _config_of(document, experiment_id, path):
     if not {"experiment", "config"} <= set(document):
         return document
     if document["experiment"] != experiment_id:
-        raise ConfigError(f"--config file {path} holds a record of {document['experiment']!r}, "
+        raise ConfigError(f"--config file {path} contains a record of {document['experiment']!r}, "
                           f"but the job runs {experiment_id!r}")
     return document["config"]
 

@@ -1,4 +1,4 @@
-"""What every tab shares: running an experiment for a handler and turning lib errors into gr.Error."""
+"""Helpers shared by every tab: running an experiment for a handler, lib errors as gr.Error."""
 
 import dataclasses
 import logging

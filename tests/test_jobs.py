@@ -293,4 +293,4 @@ def test_config_file_record_of_other_experiment_is_rejected(tmp_path):
     config.write_text(json.dumps(record))
     completed = run_jobs("normal_vs_gd", "--config", str(config), "--out", str(tmp_path))
     assert completed.returncode == 2
-    assert "holds a record of 'lr_quadratic'" in completed.stderr
+    assert "contains a record of 'lr_quadratic'" in completed.stderr

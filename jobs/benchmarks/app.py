@@ -27,7 +27,7 @@ def _free_port():
 
 
 def _time_app_start():
-    """Return the seconds from `python space/app.py` to the first answered GET /."""
+    """Return the seconds from `python space/app.py` until GET / first returns 200."""
     port = _free_port()
     env = {**os.environ, **OFFLINE, "GRADIO_SERVER_PORT": str(port),
            "GRADIO_SERVER_NAME": "127.0.0.1"}
@@ -43,7 +43,7 @@ def _time_app_start():
                         return time.perf_counter() - start
             except OSError:
                 time.sleep(0.02)
-        raise TimeoutError(f"space/app.py did not answer on port {port} within 120 s")
+        raise TimeoutError(f"space/app.py did not respond on port {port} within 120 s")
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -9,24 +9,14 @@ Both sides run in the same call, after a warm-up; times are per repeat.
 """
 
 import statistics
-import time
 
 import numpy as np
 import torch
 
+from jobs.benchmarks import repeat_times
 from lib.lr_functions import descend
 from lib.lr_linear_model import LinearModelConfig, train
 from lib.lr_linear_problem import build_problem, make_problem
-
-
-def _time(function, repeats):
-    function()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def sequential_linear(rates, epochs):
@@ -70,8 +60,8 @@ def benchmark_linear(quick):
         "size": {"learning_rates": count, "epochs": epochs, "samples": 100, "dtype": "float64",
                  "torch_threads": torch.get_num_threads()},
         "baseline": "one torch loop per rate: nn.Linear + MSELoss + optim.SGD",
-        "times_s": _time(lambda: batched_linear(rates, epochs), repeats),
-        "baseline_times_s": _time(lambda: sequential_linear(rates, epochs), repeats),
+        "times_s": repeat_times(lambda: batched_linear(rates, epochs), repeats),
+        "baseline_times_s": repeat_times(lambda: sequential_linear(rates, epochs), repeats),
         "target": ">= 20x faster, losses equal to 1e-6",
         "target_speedup": 20,
         "check": {"max_abs_loss_difference": error, "tolerance": 1e-6},
@@ -104,8 +94,10 @@ def benchmark_quadratic(quick):
         "name": "x² descent: vectorized rates against a per-rate Python loop",
         "size": {"learning_rates": count, "iterations": iterations},
         "baseline": "the notebook's loop x ← x − lr·f'(x), once per rate, keeping the iterates",
-        "times_s": _time(lambda: descend("quadratic", 1.0, 10.0, rates, iterations), repeats),
-        "baseline_times_s": _time(lambda: per_rate_loop(rate_list, 10.0, iterations), repeats),
+        "times_s": repeat_times(lambda: descend("quadratic", 1.0, 10.0, rates, iterations),
+                                repeats),
+        "baseline_times_s": repeat_times(lambda: per_rate_loop(rate_list, 10.0, iterations),
+                                         repeats),
         "target": ">= 50x faster, iterates bitwise equal",
         "target_speedup": 50,
         "check": {"max_abs_difference": float(np.nanmax(difference)), "tolerance": 0.0},

@@ -12,25 +12,15 @@
 Each time is the median of several repeats after a warm-up.
 """
 
-import time
 
 import numpy as np
 import torch
 
+from jobs.benchmarks import repeat_times
 from lib.normal_equation.cost import torch_threads
 from lib.normal_equation.descent import descend_on_data
 from lib.normal_equation.solvers import closed_form
 from lib.normal_vs_gd import NormalVsGdConfig, run
-
-
-def _times(function, repeats):
-    function()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def closed_form_against_lstsq(quick=False):
@@ -44,8 +34,8 @@ def closed_form_against_lstsq(quick=False):
 
     times, baseline_times = [], []
     for _ in range(repeats):  # interleaved, so both sides see the same machine load
-        times += _times(lambda: closed_form(x_t, y_t), 1)
-        baseline_times += _times(lambda: np.linalg.lstsq(x, y, rcond=None), 1)
+        times += repeat_times(lambda: closed_form(x_t, y_t), 1)
+        baseline_times += repeat_times(lambda: np.linalg.lstsq(x, y, rcond=None), 1)
 
     theta, method, condition = closed_form(x_t, y_t)
     expected = np.linalg.lstsq(x, y, rcond=None)[0]
@@ -80,8 +70,8 @@ def gd_step_against_sum(quick=False):
     times, baseline_times = [], []
     for _ in range(repeats):
         # `steps` iterations make steps + 1 passes (the last one for θ_K's loss).
-        times += [t / (steps + 1) for t in _times(descend, 1)]
-        baseline_times += _times(x.sum, 1)
+        times += [t / (steps + 1) for t in repeat_times(descend, 1)]
+        baseline_times += repeat_times(x.sum, 1)
     reads = float(np.median(times) / np.median(baseline_times))
     return {
         "name": "normal_equation.gd_step",
@@ -129,8 +119,8 @@ def notebook_experiment(quick=False):
     with torch_threads(1):
         times, baseline_times = [], []
         for _ in range(repeats):
-            times += _times(lambda: run(config), 1)
-            baseline_times += _times(notebook_way, 1)
+            times += repeat_times(lambda: run(config), 1)
+            baseline_times += repeat_times(notebook_way, 1)
         lab = run(config)
         analytic, theta_gd, losses, mse_analytic, mse_gd = notebook_way()
 
